@@ -1,0 +1,111 @@
+"""Loading a county's places and registry figures from a data file (YAML), idempotently."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from sunlight.lib.errors import Unprocessable
+
+from .models import Level, Place
+from .services import figures_record, place_upsert
+
+
+def _as_date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Unprocessable(f"{where}: 日期 {value!r} 应写成 YYYY-MM-DD。") from None
+
+
+@transaction.atomic
+def county_load(*, actor: Any, path: Path) -> dict[str, int]:
+    """Create or update the county in `path`; a second load of the same file changes nothing."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    counts = {"places": 0, "figures": 0}
+    c = data["county"]
+    county, changed = place_upsert(
+        actor=actor,
+        code=str(c["code"]),
+        name=c["name"],
+        level=Level.COUNTY,
+        parent=None,
+        kind=c.get("kind", "县"),
+    )
+    counts["places"] += int(changed)
+    for t_index, t in enumerate(data.get("townships", [])):
+        township, changed = place_upsert(
+            actor=actor,
+            code=str(t["code"]),
+            name=t["name"],
+            level=Level.TOWNSHIP,
+            parent=county,
+            kind=t.get("kind", ""),
+            sample=bool(t.get("sample", False)),
+            sort_order=t_index,
+        )
+        counts["places"] += int(changed)
+        for v_index, v in enumerate(t.get("villages", [])):
+            counts_v = _village_load(actor=actor, township=township, v=v, sort_order=v_index)
+            counts["places"] += counts_v["places"]
+            counts["figures"] += counts_v["figures"]
+    return counts
+
+
+def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order: int) -> dict[str, int]:
+    counts = {"places": 0, "figures": 0}
+    village, changed = place_upsert(
+        actor=actor,
+        code=str(v["code"]),
+        name=v["name"],
+        level=Level.VILLAGE,
+        parent=township,
+        kind=v.get("kind", ""),
+        sample=bool(v.get("sample", False)),
+        sort_order=sort_order,
+    )
+    counts["places"] += int(changed)
+    for g in range(1, int(v.get("groups", 0)) + 1):
+        _group, changed = place_upsert(
+            actor=actor,
+            code=f"{village.code}{g:03d}",
+            name=f"第{_cn_number(g)}村民小组",
+            level=Level.GROUP,
+            parent=village,
+            kind="村民小组",
+            sample=True,
+            sort_order=g,
+        )
+        counts["places"] += int(changed)
+    for f in v.get("figures", []):
+        _fig, created = figures_record(
+            actor=actor,
+            village=village,
+            effective_date=_as_date(f["effective_date"], village.code),
+            households=int(f["households"]),
+            adults=int(f["adults"]),
+            party_members=int(f["party_members"]),
+            representatives=int(f["representatives"]),
+            representatives_women=int(f["representatives_women"]),
+            committee_members=int(f["committee_members"]),
+            source=str(f.get("source", "")),
+        )
+        counts["figures"] += int(created)
+    return counts
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    """1..99 in Chinese numerals (第一, 第十二)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sunlight.conftest import DONGXIAO
+
+
+def test_it_serves_the_village_page(client: Any, db: Any) -> None:
+    response = client.get(f"/v/{DONGXIAO}/")
+    assert response.status_code == 200
+    assert "东晓社区" in response.content.decode()
+
+
+def test_it_logs_in_a_township_official_with_2fa(login: Any) -> None:
+    client = login("township")
+    assert client.get("/w/").status_code == 200

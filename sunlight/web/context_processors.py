@@ -1,0 +1,12 @@
+"""Values every page template needs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {
+        "large_text": getattr(request, "large_text", False),
+        "site_name": "阳光村务",
+    }
