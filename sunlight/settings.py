@@ -16,6 +16,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Addresses of reverse proxies (nginx) whose X-Real-IP header names the real client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Off only for the local demo over plain http; production serves HTTPS only.
 HTTPS = env_bool("HTTPS", True)
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -40,10 +42,12 @@ INSTALLED_APPS = [
     "sunlight.places",
     "sunlight.accounts",
     "sunlight.audit",
+    "sunlight.catalogue",
     "sunlight.web",
 ]
 
 MIDDLEWARE = [
+    "sunlight.lib.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sunlight.lib.middleware.RequestIdMiddleware",
@@ -56,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "sunlight.accounts.middleware.SessionTimeoutMiddleware",
     "sunlight.accounts.middleware.TwoFactorRequiredMiddleware",
+    "sunlight.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -105,7 +110,7 @@ LOGOUT_REDIRECT_URL = "web:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "sunlight.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -121,6 +126,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sunlight.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+# A mobile number counts as its account's username: 5 failures in all, whichever name is typed.
+AXES_USERNAME_CALLABLE = "sunlight.accounts.backends.lockout_username"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
@@ -168,7 +175,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; the end-to-end tests point it at a temporary directory.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -7,7 +7,7 @@ from typing import cast
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sunlight.lib.api import LoggedInSession
 from sunlight.lib.masking import mask_mobile
@@ -100,9 +100,9 @@ def tokens_list(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="创建接口令牌（原文只返回一次）")
-def tokens_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def tokens_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, raw = services.token_create(actor=cast(User, request.user), name=payload.name, request=request)
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="撤销接口令牌")

@@ -66,9 +66,11 @@ def demo_load(*, actor: Any = None) -> dict[str, int]:
 
 
 def _demo_extras(user: User, roles: set[str]) -> None:
-    if Role.SYSADMIN in roles and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if Role.SYSADMIN in roles and not (user.is_staff and user.is_superuser):
+        # Django's model permissions for the admin; who gets into the admin at all is still
+        # decided by the sysadmin role and 2FA (web.admin_site), never by these flags alone.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     if roles & TWO_FACTOR_ROLES:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -12,8 +13,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .idempotency import key_digest, new_nonce, seal, unseal
 from .models import IdempotencyRecord
 from .selectors import user_is_staff_member, user_needs_two_factor
 from .services import token_authenticate
@@ -23,6 +27,11 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def with_next(url: str, next_url: str) -> str:
+    """`url?next=…`, encoded so a query string in `next_url` survives the round trip."""
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 def api_error(status: int, code: str, message: str, details: object = None) -> JsonResponse:
@@ -67,13 +76,19 @@ class SessionTimeoutMiddleware:
             started = session.setdefault("login_at", now)
             staff = user_is_staff_member(user=user)
             idle_limit = settings.STAFF_IDLE_TIMEOUT_SECONDS if staff else settings.VILLAGER_IDLE_TIMEOUT_SECONDS
-            if now - last > idle_limit or now - started > settings.SESSION_ABSOLUTE_SECONDS:
-                logout(request)
+            message = ""
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                message = _("您已连续登录 %(h)d 小时，为安全起见已自动退出，请重新登录。") % {
+                    "h": settings.SESSION_ABSOLUTE_SECONDS // 3600
+                }
+            elif now - last > idle_limit:
                 message = _("您已长时间未操作，为安全起见已自动退出，请重新登录。")
+            if message:
+                logout(request)
                 if _is_api(request):
                     return api_error(401, "session_expired", message)
                 request.session["logout_reason"] = message
-                return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+                return redirect(with_next(reverse("accounts:login"), request.get_full_path()))
             if now - last >= self.TOUCH_EVERY or "last_seen" not in session:
                 session["last_seen"] = now
         return self.get_response(request)
@@ -82,7 +97,17 @@ class SessionTimeoutMiddleware:
 class TwoFactorRequiredMiddleware:
     """A session whose person must use 2FA (or enrolled in it) reaches nothing until verified."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/prefs/", "/hello")
+    # Only what finishing (or abandoning) the login needs: not /accounts/tokens/, or a password
+    # alone could mint a bearer token, and tokens skip this check.
+    ALLOWED_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/static/",
+        "/i18n/",
+        "/prefs/",
+        "/hello",
+    )
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -100,7 +125,40 @@ class TwoFactorRequiredMiddleware:
                 if _is_api(request):
                     return api_error(403, "two_factor_required", _("请先在网页上完成两步验证。"))
                 target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+                return redirect(with_next(reverse(target), request.get_full_path()))
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A person whose password must be changed (a new staff role needs a stronger one) reaches
+    nothing but the password page until it is done; apps get 403 until then."""
+
+    ALLOWED_PREFIXES = (
+        "/accounts/password/",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/static/",
+        "/i18n/",
+        "/prefs/",
+        "/hello",
+    )
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            message = _("您的岗位要求更强的密码，请先修改密码。")
+            if _is_api(request):
+                return api_error(403, "password_change_required", message)
+            request.session["password_reason"] = message
+            return redirect(with_next(reverse("accounts:password_change"), request.get_full_path()))
         return self.get_response(request)
 
 
@@ -117,10 +175,12 @@ def _has_confirmed_device(user: object) -> bool:
 
 class IdempotencyMiddleware:
     """A POST with `Idempotency-Key` acts once: a retry with the same key and body gets the first
-    answer again; the same key with a different body gets 422; one still running gets 409.
+    answer again (marked `Idempotent-Replayed: true`); the same key with a different body or path
+    gets 422; one still running gets 409. Keys belong to the caller (person, or address when
+    anonymous) and expire after IDEMPOTENCY_KEY_TTL_HOURS.
 
     The record, the view's writes and the stored answer commit together, so a crash between acting
-    and remembering cannot make a retry act twice.
+    and remembering cannot make a retry act twice; a 5xx rolls all of it back.
     """
 
     MAX_KEY = 255
@@ -134,12 +194,17 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         key = key.strip()
         if not key or len(key) > self.MAX_KEY or not key.isprintable():
-            return api_error(400, "bad_idempotency_key", _("Idempotency-Key 应为 1 到 255 个可见字符。"))
+            return api_error(
+                400,
+                "bad_idempotency_key",
+                _("Idempotency-Key 应为 1 到 %(n)d 个可见字符。") % {"n": self.MAX_KEY},
+                {"field": "Idempotency-Key"},
+            )
         owner = _owner(request)
-        fingerprint = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.get_full_path().encode(), request.body])
-        ).hexdigest()
+        raw_key, key = key, key_digest(owner=owner, key=key)
+        fingerprint = _fingerprint(request)
         with transaction.atomic():
+            _forget_expired(owner, key)
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
@@ -150,22 +215,24 @@ class IdempotencyMiddleware:
                         fingerprint=fingerprint,
                     )
             except IntegrityError:
-                return self._replay(owner, key, fingerprint)
+                return self._replay(owner, raw_key, key, fingerprint)
             response = self.get_response(request)
-            if response.status_code >= 500 or response.streaming:
+            if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
-            if response.status_code in (401, 403, 429):
-                # Not an answer to the request itself: let a retry with fixed credentials act.
+            if response.status_code in (401, 403, 429) or response.streaming:
+                # 401/403/429 do not answer the request itself: a retry with fixed credentials may
+                # act. A streamed answer cannot be stored; its writes stand, the key is not kept.
                 record.delete()
                 return response
             record.status_code = response.status_code
             record.content_type = response.get("Content-Type", "")
-            record.body = response.content
-            record.save(update_fields=["status_code", "content_type", "body"])
+            record.nonce = new_nonce()
+            record.body = seal(owner=owner, key=raw_key, nonce=record.nonce, body=response.content)
+            record.save(update_fields=["status_code", "content_type", "body", "nonce"])
         return response
 
-    def _replay(self, owner: str, key: str, fingerprint: str) -> HttpResponse:
+    def _replay(self, owner: str, raw_key: str, key: str, fingerprint: str) -> HttpResponse:
         record = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
         if record is None or record.status_code is None:
             return api_error(
@@ -178,11 +245,24 @@ class IdempotencyMiddleware:
                 422,
                 "idempotency_key_reused",
                 _("该 Idempotency-Key 已用于另一个不同的请求；请为新请求使用新的键。"),
-                {"key": key},
+                {"field": "Idempotency-Key", "key": raw_key},
             )
-        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+        body = unseal(owner=owner, key=raw_key, nonce=bytes(record.nonce), body=bytes(record.body))
+        response = HttpResponse(body, status=record.status_code, content_type=record.content_type)
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of what makes two requests the same: method, path with query, and body."""
+    parts = [str(request.method).encode(), request.get_full_path().encode(), request.body]
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+def _forget_expired(owner: str, key: str) -> None:
+    # The prune task removes old keys in bulk; this makes expiry exact between its runs.
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
 
 
 def _owner(request: HttpRequest) -> str:

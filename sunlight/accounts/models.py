@@ -23,6 +23,10 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     mobile = models.CharField(_("手机号"), max_length=11, null=True, blank=True, unique=True)
     demo = models.BooleanField(_("演示账户"), default=False)
+    # Whether the current password was checked against the staff policy. A villager promoted to a
+    # staff role has a citizen-grade password, so must change it before working (must_change).
+    staff_password = models.BooleanField(_("密码符合工作人员要求"), default=False)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     objects = UserManager()  # type: ignore[misc]
 
@@ -105,13 +109,15 @@ class IdempotencyRecord(models.Model):
     """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
 
     owner = models.CharField(max_length=64)  # user public id, or the client address when anonymous
-    key = models.CharField(max_length=255)
+    # HMAC of the client's key (accounts/idempotency.py), never the key itself.
+    key = models.CharField(max_length=64)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
     status_code = models.PositiveSmallIntegerField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
-    body = models.BinaryField(default=b"")
+    body = models.BinaryField(default=b"")  # sealed: unreadable without the client's key
+    nonce = models.BinaryField(default=b"")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -23,6 +24,13 @@ _CLASSES = (
 )
 _PRODUCT_WORDS = ("sunlight", "yangguang", "阳光村务", "cunwu", "村委会", "cunweihui")
 _SUFFIXES = ("街道", "社区", "镇", "村", "县", "乡")
+
+
+def _places_version() -> int:
+    """Changes when places are added, so a long-running server picks up new names."""
+    from sunlight.places.models import Place
+
+    return Place.objects.count()
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +82,7 @@ class StaffPasswordValidator:
         if sum(1 for c in _CLASSES if c.search(password)) < 3:
             errors.append(_("工作人员密码须包含大写字母、小写字母、数字、符号中的至少三类。"))
         lowered = password.lower()
-        for word in _place_words(0):
+        for word in _place_words(_places_version()):
             if word in lowered:
                 errors.append(_("密码不能包含地名或系统名称（“%(w)s”）。") % {"w": word})
                 break
@@ -85,3 +93,14 @@ class StaffPasswordValidator:
         return _("工作人员密码至少 %(n)d 个字符，含大写、小写、数字、符号中的至少三类，且不含地名。") % {
             "n": settings.STAFF_PASSWORD_MIN_LENGTH
         }
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message: Django 5.2's zh_Hans catalogue still has the
+    old wording of this one message, so people saw it in English."""
+
+    def get_error_message(self) -> str:
+        return _("密码至少 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少 %(n)d 个字符。") % {"n": self.min_length}

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sunlight.lib.auditing import audit_write
 from sunlight.lib.errors import Forbidden
 from sunlight.places.models import Place
@@ -122,4 +124,4 @@ def require(user: Any, action: str, target: Any = None, *, request: Any = None) 
         result="denied",
         request=request,
     )
-    raise Forbidden("您没有权限进行此操作。", details={"action": action})
+    raise Forbidden(_("您没有权限进行此操作。"), details={"action": action})

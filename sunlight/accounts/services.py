@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import uuid
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sunlight.lib import events
@@ -19,12 +22,28 @@ from sunlight.places.models import Place
 
 from .models import ApiToken, RoleAssignment, User
 from .roles import ROLE_INFO, Role
+from .selectors import user_is_staff_member
 
 TOKEN_PREFIX = "sl_"  # noqa: S105 (a public prefix, not a secret)
+_MOBILE = re.compile(r"1\d{10}")
 
 
 def _password_errors(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
+
+
+def _check_login_names(*, username: str, mobile: str | None) -> None:
+    # Either name logs in, so neither may equal the other name of another person.
+    if len(username) > 150 or not re.fullmatch(r"[\w.@+-]+", username):
+        raise Unprocessable("用户名应为 1 到 150 个字母、数字或 @ . + - _ 符号。", details={"field": "username"})
+    if User.objects.filter(Q(username=username) | Q(mobile=username)).exists():
+        raise Unprocessable(f"用户名 {username} 已被使用。", details={"field": "username"})
+    if not mobile:
+        return
+    if not _MOBILE.fullmatch(mobile):
+        raise Unprocessable("手机号应为以 1 开头的 11 位数字。", details={"field": "mobile"})
+    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+        raise Unprocessable("该手机号已被使用。", details={"field": "mobile"})
 
 
 @transaction.atomic
@@ -39,11 +58,8 @@ def user_create(
     staff: bool = False,
 ) -> User:
     """Create a person; `staff` applies the staff password policy before any role is granted."""
-    if User.objects.filter(username=username).exists():
-        raise Unprocessable(f"用户名 {username} 已被使用。", details={"field": "username"})
-    if mobile and User.objects.filter(mobile=mobile).exists():
-        raise Unprocessable("该手机号已被使用。", details={"field": "mobile"})
-    user = User(username=username, full_name=full_name, mobile=mobile or None, demo=demo)
+    _check_login_names(username=username, mobile=mobile)
+    user = User(username=username, full_name=full_name, mobile=mobile or None, demo=demo, staff_password=staff)
     user._policy_staff = staff  # type: ignore[attr-defined]
     try:
         validate_password(password, user)
@@ -63,7 +79,9 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
     except ValidationError as exc:
         raise Unprocessable(_password_errors(exc), details={"field": "password"}) from None
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.staff_password = user_is_staff_member(user=user)
+    user.must_change_password = False
+    user.save(update_fields=["password", "staff_password", "must_change_password"])
     audit_write(actor=actor, action="accounts.password_set", object_type="user", object_code=user.username)
 
 
@@ -95,6 +113,10 @@ def role_grant(
         start_date=start_date,
         defaults={"end_date": end_date, "county_code": place.county_code},
     )
+    if created and info.staff and not user.staff_password and not user.must_change_password:
+        # The password was only checked against the citizen policy: change it before working.
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
     if created:
         audit_write(
             actor=actor,
@@ -159,7 +181,11 @@ def token_create(*, actor: User, name: str, request: Any = None) -> tuple[ApiTok
 @transaction.atomic
 def token_revoke(*, actor: User, token_id: str, request: Any = None) -> ApiToken:
     """Revoke one of the actor's own tokens; revoking twice is harmless."""
-    token = ApiToken.objects.select_for_update().filter(user=actor, public_id=token_id).first()
+    try:
+        public_id = uuid.UUID(str(token_id))
+    except ValueError:
+        raise NotFound("找不到该令牌。") from None
+    token = ApiToken.objects.select_for_update().filter(user=actor, public_id=public_id).first()
     if token is None:
         raise NotFound("找不到该令牌。")
     if token.revoked_at is None:
@@ -188,12 +214,17 @@ def token_authenticate(*, raw: str) -> User | None:
     return token.user
 
 
-def totp_device_start(*, actor: User) -> Any:
+@transaction.atomic
+def totp_device_start(*, actor: User, request: Any = None) -> Any:
     """An unconfirmed TOTP device for the actor to scan; replaces an earlier unconfirmed one."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=actor, name="手机验证器", confirmed=False)
+    device = TOTPDevice.objects.create(user=actor, name="手机验证器", confirmed=False)
+    audit_write(
+        actor=actor, action="accounts.2fa_start", object_type="otp_device", object_code=str(device.pk), request=request
+    )
+    return device
 
 
 @transaction.atomic

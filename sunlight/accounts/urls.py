@@ -12,4 +12,5 @@ urlpatterns = [
     path("2fa/setup/", views.otp_setup, name="otp_setup"),
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("tokens/", views.tokens, name="tokens"),
+    path("password/", views.password_change, name="password_change"),
 ]

@@ -8,10 +8,12 @@ from typing import Any, cast
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,9 +25,11 @@ from sunlight.lib.auditing import audit_write
 from sunlight.lib.errors import DomainError
 
 from . import services
-from .forms import LoginForm, OtpTokenForm, TokenCreateForm
+from .forms import LoginForm, OtpTokenForm, PasswordChangeForm, TokenCreateForm
+from .middleware import api_error, with_next
 from .models import User
-from .selectors import tokens_for_user, user_needs_two_factor
+from .passwords import StaffPasswordValidator
+from .selectors import tokens_for_user, user_is_staff_member, user_needs_two_factor
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/w/") -> str:
@@ -58,14 +62,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def lockout_response(
-    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """django-axes calls this for a locked (username, IP): say when to try again."""
+    from axes.helpers import get_client_ip_address, get_client_username
     from axes.models import AccessAttempt
 
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
     attempt = (
-        AccessAttempt.objects.filter(username=username, ip_address=request.META.get("REMOTE_ADDR"))
+        AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials),
+            ip_address=get_client_ip_address(request),
+        )
         .order_by("-attempt_time")
         .first()
     )
@@ -77,11 +86,10 @@ def lockout_response(
         "m": minutes,
     }
     if request.path.startswith("/api/"):
-        from .middleware import api_error
-
-        return api_error(429, "locked_out", message, {"retry_at": retry_at.isoformat()})
-    form = LoginForm(request)
-    response = render(request, "accounts/login.html", {"form": form, "lockout_message": message}, status=429)
+        response: HttpResponse = api_error(429, "locked_out", message, {"retry_at": retry_at.isoformat()})
+    else:
+        form = LoginForm(request)
+        response = render(request, "accounts/login.html", {"form": form, "lockout_message": message}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
 
@@ -93,9 +101,12 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(_safe_next(request))
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Enrolling a new device must not stand in for the one already enrolled: verify with it first.
+        return redirect(with_next(reverse("accounts:otp_verify"), _safe_next(request)))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or (request.method == "GET" and request.GET.get("new")):
-        device = services.totp_device_start(actor=user)
+        device = services.totp_device_start(actor=user, request=request)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.totp_device_confirm(
@@ -129,7 +140,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if not devices:
-        return redirect(f"/accounts/2fa/setup/?next={_safe_next(request)}")
+        return redirect(with_next(reverse("accounts:otp_setup"), _safe_next(request)))
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in devices:
@@ -179,5 +190,31 @@ def tokens(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:tokens")
     context = {"form": form, "tokens": tokens_for_user(user=user), "new_token": new_token}
     response = render(request, "accounts/tokens.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (required before working when a new staff role needs a stronger one)."""
+    user = cast(User, request.user)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        except DomainError as exc:
+            form.add_error("new_password1", exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect(_safe_next(request))
+    context = {
+        "form": form,
+        "required": user.must_change_password,
+        "help": StaffPasswordValidator().get_help_text() if user_is_staff_member(user=user) else "",
+        "next": _safe_next(request),
+    }
+    response = render(request, "accounts/password_change.html", context)
     response["Cache-Control"] = "no-store"
     return response
