@@ -6,7 +6,8 @@ from ninja import NinjaAPI
 
 from sunlight.accounts.api import router as accounts_router
 from sunlight.audit.api import router as audit_router
-from sunlight.lib.api import Utf8JSONRenderer, install_error_handlers
+from sunlight.catalogue.api import router as catalogue_router
+from sunlight.lib.api import SessionSwagger, Utf8JSONRenderer, install_error_handlers
 from sunlight.places.api import router as places_router
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     renderer=Utf8JSONRenderer(),
+    docs=SessionSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -26,3 +28,4 @@ install_error_handlers(api)
 api.add_router("", places_router)
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
+api.add_router("", catalogue_router)

@@ -18,14 +18,19 @@ class AuditFilterForm(forms.Form):
     place_code = forms.RegexField(
         label=_("地方代码"),
         required=False,
-        regex=r"^\d{1,15}$",
+        regex=r"^[0-9]{1,15}$",
         error_messages={"invalid": _("地方代码应为数字。")},
     )
-    result = forms.ChoiceField(label=_("结果"), required=False, choices=[("", _("全部")), *Result.choices])
+    result = forms.ChoiceField(
+        label=_("结果"),
+        required=False,
+        choices=[("", _("全部")), *Result.choices],
+        error_messages={"invalid_choice": _("结果应为“成功”“失败”或“拒绝”。")},
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if isinstance(start, date) and isinstance(end, date) and start > end:
-            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+            self.add_error("date_from", _("起始日期不能晚于截止日期。"))
         return data

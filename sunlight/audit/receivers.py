@@ -1,7 +1,9 @@
 """Framework signals that become audit rows: logins (success and failure) and logouts.
 
 These are Django's own authentication signals, not business logic: the audit trail must see every
-login attempt whichever view or backend handled it.
+login attempt whichever view or backend handled it. Each row carries the person's place (their
+first current role's, see services.actor_place_code), so a township's discipline officer sees
+the logins of the township's people; a failure for an unknown name has no person and no place.
 """
 
 from __future__ import annotations

@@ -25,7 +25,11 @@ class AuditFilter:
     result: str = ""
 
 
-def _day_start(day: date) -> datetime:
+def _day_start(day: date) -> datetime | None:
+    """Local midnight at the start of `day`; None for days at the ends of the calendar, which
+    cannot bound anything (and overflow when converted to UTC)."""
+    if not date.min < day < date.max:
+        return None
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -38,10 +42,12 @@ def audit_events_for_user(*, user: object, filters: AuditFilter) -> QuerySet[Aud
     for prefix in prefixes:
         scope |= Q(place_code__startswith=prefix)
     qs = AuditEvent.objects.filter(scope)
-    if filters.date_from:
-        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    start = _day_start(filters.date_from) if filters.date_from else None
+    end = _day_start(filters.date_to + timedelta(days=1)) if filters.date_to and filters.date_to < date.max else None
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
     if filters.username:
         qs = qs.filter(username=filters.username)
     if filters.action:

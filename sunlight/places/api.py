@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+
+from sunlight.lib.api import CleanText, ErrorOut
 
 from . import selectors
 from .models import Place
@@ -46,7 +49,7 @@ class PlaceDetailOut(PlaceOut):
 
 
 class PlaceQuery(Schema):
-    q: str = Field("", max_length=60, description="名称中的字词或代码开头")
+    q: CleanText = Field("", max_length=60, description="名称中的字词或代码开头")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -76,19 +79,28 @@ def _out(place: Place) -> dict[str, object]:
     }
 
 
-@router.get("/places", response=list[PlaceOut], summary="按名称或代码查找地方", auth=None)
+@router.get(
+    "/places",
+    response={200: list[PlaceOut], 422: ErrorOut},
+    summary="按名称或代码查找地方",
+    auth=None,
+)
 def places_search(request: HttpRequest, query: Query[PlaceQuery]) -> list[dict[str, object]]:
     return [_out(p) for p in selectors.place_search(q=query.q, limit=query.limit)]
 
 
-@router.get("/places/{code}", response=PlaceDetailOut, summary="按区划代码读取地方", auth=None)
+@router.get(
+    "/places/{code}",
+    response={200: PlaceDetailOut, 404: ErrorOut},
+    summary="按区划代码读取地方",
+    description="县、镇（街道）、村（社区）或村民小组；村（社区）附今天有效的登记数据和下属村民小组。",
+    auth=None,
+)
 def place_detail(request: HttpRequest, code: str) -> dict[str, object]:
     place = selectors.place_get(code=code)
     data = _out(place)
     data["children"] = [_ref(c) for c in selectors.place_children(place=place)]
     if place.level == "village":
-        from django.utils import timezone
-
         figures = selectors.figures_in_force(village=place, on=timezone.localdate())
-        data["figures"] = FiguresOut.from_orm(figures) if figures else None
+        data["figures"] = FiguresOut.model_validate(figures, from_attributes=True) if figures else None
     return data

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from sunlight.lib.errors import NotFound
 
 from .models import Level, Place, VillageFigures
 
+# Every level's code is ASCII digits (models.CODE_LENGTH): anything else names no place.
+_CODE = re.compile(r"[0-9]{6,15}")
+_PARENT_CHAIN = ("parent", "parent__parent", "parent__parent__parent")
+
 
 def place_get(*, code: str) -> Place:
     """The place with this code, with its parent chain loaded; NotFound otherwise."""
-    place = Place.objects.select_related("parent", "parent__parent", "parent__parent__parent").filter(code=code).first()
+    if not _CODE.fullmatch(code):
+        # Not even shaped like a code: answer without asking the database (which may refuse
+        # characters such as NUL) and without echoing arbitrary input into the message.
+        raise NotFound(_("找不到该地方：区划代码应为 6 到 15 位数字。"), details={"code": code[:40]})
+    place = Place.objects.select_related(*_PARENT_CHAIN).filter(code=code).first()
     if place is None:
-        raise NotFound(f"找不到区划代码为 {code} 的地方。", details={"code": code})
+        raise NotFound(_("找不到区划代码为 %(code)s 的地方。") % {"code": code}, details={"code": code})
     return place
 
 
@@ -38,7 +48,7 @@ def county_get_default(*, code: str) -> Place:
     """The county the home page shows."""
     place = place_get(code=code)
     if place.level != Level.COUNTY:
-        raise NotFound(f"{code} 不是县级区划。")
+        raise NotFound(_("%(code)s 不是县级区划。") % {"code": code})
     return place
 
 
@@ -52,10 +62,22 @@ def county_tree(*, county: Place) -> list[tuple[Place, list[Place]]]:
     return [(t, by_township[t.pk]) for t in townships]
 
 
+def villages_under(*, codes: list[str]) -> QuerySet[Place]:
+    """Villages lying within any of the places `codes` (codes are hierarchical), in one query."""
+    if not codes:
+        return Place.objects.none()
+    within = Q()
+    for code in codes:
+        within |= Q(code__startswith=code)
+    return Place.objects.filter(within, level=Level.VILLAGE).select_related("parent").order_by("code")
+
+
 def place_search(*, q: str, limit: int = 50) -> QuerySet[Place]:
     """Places whose name or code contains `q`, villages and townships first."""
-    q = q.strip()
-    qs = Place.objects.select_related("parent", "parent__parent")
+    # Control characters never occur in names or codes, and PostgreSQL refuses NUL outright.
+    q = "".join(ch for ch in q if ch.isprintable()).strip()
+    # The whole parent chain (a group's county is three levels up): no query per result.
+    qs = Place.objects.select_related(*_PARENT_CHAIN)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
     order = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.COUNTY: 2, Level.GROUP: 3}

@@ -15,7 +15,7 @@ from .models import CODE_LENGTH, PARENT_LEVEL, Level, Place, VillageFigures
 
 def _check_code(*, code: str, level: str, parent: Place | None) -> None:
     expected = CODE_LENGTH[Level(level)]
-    if not code.isdigit() or len(code) != expected:
+    if not (code.isascii() and code.isdigit()) or len(code) != expected:
         raise Unprocessable(f"区划代码 {code} 应为 {expected} 位数字。", details={"field": "code"})
     if level == Level.COUNTY:
         if parent is not None:
@@ -53,7 +53,7 @@ def place_upsert(
     place = Place.objects.filter(code=code).first()
     if place is None:
         place = Place.objects.create(code=code, **fields)
-        action = "places.place_create"
+        action, changed_fields = "places.place_create", set(fields)
     else:
         changed = {k: v for k, v in fields.items() if getattr(place, k) != v}
         if not changed:
@@ -61,8 +61,15 @@ def place_upsert(
         for key, value in changed.items():
             setattr(place, key, value)
         place.save(update_fields=list(changed))
-        action = "places.place_update"
-    audit_write(actor=actor, action=action, object_type="place", object_code=code, place_code=code)
+        action, changed_fields = "places.place_update", set(changed)
+    audit_write(
+        actor=actor,
+        action=action,
+        object_type="place",
+        object_code=code,
+        place_code=code,
+        detail={k: (v.code if isinstance(v, Place) else v) for k, v in fields.items() if k in changed_fields},
+    )
     return place, True
 
 
@@ -111,5 +118,6 @@ def figures_record(
         object_type="village_figures",
         object_code=f"{village.code}@{effective_date.isoformat()}",
         place_code=village.code,
+        detail=values,
     )
     return figures, True

@@ -32,7 +32,9 @@ def _run(statements_by_vendor):
     def run(apps, schema_editor):
         statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
         for sql in statements:
-            schema_editor.execute(sql)
+            # params=None: the SQL goes as written. With parameters (even none) Django's
+            # PostgreSQL editor would read the `%` of RAISE's format string as a placeholder.
+            schema_editor.execute(sql, params=None)
 
     return run
 

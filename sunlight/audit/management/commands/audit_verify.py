@@ -10,13 +10,12 @@ from sunlight.audit.verify import chain_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain; exits non-zero naming the first bad row."
+    help = "校验审计日志的哈希链；发现问题时以非零状态退出并指出第一条有问题的记录（序号）。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = chain_verify()
         if not report.ok:
             raise CommandError(
-                f"audit chain BROKEN at row {report.first_bad_seq}: {report.problem} "
-                f"({report.rows} rows verified before it)"
+                f"审计链校验失败：seq={report.first_bad_seq}：{report.problem}。此前 {report.rows} 条记录校验无误。"
             )
-        self.stdout.write(self.style.SUCCESS(f"audit chain OK: {report.rows} rows"))
+        self.stdout.write(self.style.SUCCESS(f"审计链完好：共 {report.rows} 条记录校验无误。"))
