@@ -33,6 +33,7 @@ migrate: install .env
 setup: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_demo
+	$(MANAGE) catalogue_load --year 2026 --publish
 
 run: setup
 	@echo
@@ -62,8 +63,9 @@ bench: setup
 demo-otp: install .env
 	@$(MANAGE) demo_logins --otp "$(U)"
 
-messages: install
-	cd sunlight && ../$(MANAGE) makemessages -l en --no-obsolete && ../$(MANAGE) compilemessages -l en
+messages: install .env
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=var --ignore=bench
+	$(MANAGE) compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles var/test_* .mypy_cache .ruff_cache
