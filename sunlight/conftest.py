@@ -32,6 +32,7 @@ SIZHI = "610522101201"
 TONGYU = "610522103"
 QINDONG = "610522101"
 COUNTY = "610522"
+CATALOGUE_YEAR = 2026  # the demo county's list version (same as `make setup`)
 
 PERSONAS = {
     "villager": "dx-cunmin",
@@ -81,6 +82,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         demo_load()
+        _load_catalogue()
+
+
+def _load_catalogue() -> None:
+    """The demo county's published lists (data/catalogue/), as `make run` loads them."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("catalogue_load", "--year", str(CATALOGUE_YEAR), "--publish", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,0 +1,96 @@
+"""Local numbers (spending tiers, tender limits, publicity days): their shape, and how they merge.
+
+The county's defaults come from data/catalogue/thresholds.yaml; a township may override any key.
+A dict-valued key (tender, publicity_days) is overridden entry by entry, so a township that only
+lengthens the subsidy publicity keeps the county's other periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _spending_tiers(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        return ["spending_tiers 应为非空列表"]
+    errors: list[str] = []
+    previous = -1
+    for index, tier in enumerate(value, start=1):
+        if not isinstance(tier, dict) or not isinstance(tier.get("approver"), str) or not tier["approver"]:
+            errors.append(f"spending_tiers 第{index}档应有 below 和 approver")
+            continue
+        below = tier.get("below")
+        if below is None:
+            if index != len(value):
+                errors.append("spending_tiers 只有最后一档可以不设上限（below: null）")
+        elif not _is_int(below) or below <= previous:
+            errors.append(f"spending_tiers 第{index}档的 below 应为递增的正整数（元）")
+        else:
+            previous = below
+    if value and isinstance(value[-1], dict) and value[-1].get("below") is not None:
+        errors.append("spending_tiers 最后一档应不设上限（below: null）")
+    return errors
+
+
+def _amount(value: Any) -> list[str]:
+    return [] if _is_int(value) and value > 0 else ["金额应为正整数（元）"]
+
+
+def _int_map(minimum: int, keys: frozenset[str] | None = None) -> Callable[[Any], list[str]]:
+    def check(value: Any) -> list[str]:
+        if not isinstance(value, dict) or not value:
+            return ["应为非空的键值对"]
+        errors = [f"{k} 应为不小于 {minimum} 的整数" for k, v in value.items() if not _is_int(v) or v < minimum]
+        if keys is not None:
+            errors += [f"未知的键 {k}" for k in value if k not in keys]
+        return errors
+
+    return check
+
+
+TENDER_KEYS = frozenset({"quotes_from", "invited_from", "public_from"})
+CHECKS: dict[str, Callable[[Any], list[str]]] = {
+    "spending_tiers": _spending_tiers,
+    "major_matter_amount": _amount,
+    "tender": _int_map(1, TENDER_KEYS),
+    "publicity_days": _int_map(1),
+}
+MERGED_BY_ENTRY = frozenset({"tender", "publicity_days"})
+
+
+def threshold_errors(key: str, value: Any) -> list[str]:
+    """What is wrong with `value` for the setting `key` (empty when it is fine)."""
+    if key not in CHECKS:
+        return [f"未知的设置项 {key}（可用：{'、'.join(CHECKS)}）"]
+    errors = CHECKS[key](value)
+    if key == "tender" and not errors:
+        steps = [value.get(k) for k in ("quotes_from", "invited_from", "public_from") if k in value]
+        if steps != sorted(steps):
+            errors.append("tender 的金额应依次递增：询价 ≤ 邀请招标 ≤ 公开招标")
+    return [f"{key}：{e}" if not e.startswith(key) else e for e in errors]
+
+
+def thresholds_errors(data: Any) -> list[str]:
+    """Every problem of a whole thresholds mapping (thresholds.yaml)."""
+    if not isinstance(data, dict):
+        return ["thresholds.yaml 应为键值对"]
+    errors = [f"缺少设置项 {k}" for k in CHECKS if k not in data]
+    for key, value in data.items():
+        errors += threshold_errors(str(key), value)
+    return errors
+
+
+def thresholds_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `override` on top (dict-valued keys merged entry by entry)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if key in MERGED_BY_ENTRY and isinstance(merged.get(key), dict) and isinstance(value, dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "catalogue"
+
+# [0-9], not \d: \d also matches other scripts' digits, which no place code contains.
+_VILLAGE = r"^v/(?P<code>[0-9]{12})/"
+urlpatterns = [
+    re_path(_VILLAGE + r"list/$", views.item_list, name="list"),
+    re_path(_VILLAGE + r"list/(?P<item_code>[A-Za-z0-9]{1,16})/$", views.item_detail, name="item"),
+    re_path(_VILLAGE + r"responsibilities/$", views.responsibility_list, name="responsibilities"),
+    re_path(_VILLAGE + r"services/$", views.service_list, name="services"),
+    path("catalogue/", views.version_list, name="versions"),
+    re_path(r"^catalogue/(?P<year>[0-9]{4})/diff/$", views.version_diff, name="diff"),
+]
