@@ -31,6 +31,7 @@ migrate: install .env
 	$(MANAGE) migrate --noinput
 
 setup: migrate
+	@scripts/ensure-system-packages run
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_demo
 	$(MANAGE) catalogue_load --year 2026 --publish

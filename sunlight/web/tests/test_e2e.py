@@ -46,7 +46,7 @@ class Server:
 
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database; its stdout."""
-        done = subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
+        done = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             env=self.env,
             cwd=ROOT,
@@ -109,7 +109,7 @@ def server(tmp_path_factory: Any) -> Iterator[Server]:
     }
     server = Server(url="", env=env)
     # collectstatic needs no database: run it while the database is being built.
-    collect = subprocess.Popen(  # noqa: S603
+    collect = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"],
         env=env,
         cwd=ROOT,
@@ -120,7 +120,7 @@ def server(tmp_path_factory: Any) -> Iterator[Server]:
     port = _free_port()
     granian = Path(sys.executable).parent / "granian"
     command = [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [*command, "--workers", "1", "--blocking-threads", "4", "--no-ws", "sunlight.wsgi:application"],
         env=env,
         cwd=ROOT,
