@@ -94,20 +94,23 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+# What finishing (or abandoning) a login needs, reachable before 2FA or a required password
+# change: not /accounts/tokens/, or a password alone could mint a bearer token (tokens skip 2FA).
+LOGIN_FLOW_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/static/",
+    "/i18n/",
+    "/prefs/",
+    "/hello",
+)
+
+
 class TwoFactorRequiredMiddleware:
     """A session whose person must use 2FA (or enrolled in it) reaches nothing until verified."""
 
-    # Only what finishing (or abandoning) the login needs: not /accounts/tokens/, or a password
-    # alone could mint a bearer token, and tokens skip this check.
-    ALLOWED_PREFIXES = (
-        "/accounts/login/",
-        "/accounts/logout/",
-        "/accounts/2fa/",
-        "/static/",
-        "/i18n/",
-        "/prefs/",
-        "/hello",
-    )
+    ALLOWED_PREFIXES = LOGIN_FLOW_PREFIXES
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -133,16 +136,7 @@ class PasswordChangeRequiredMiddleware:
     """A person whose password must be changed (a new staff role needs a stronger one) reaches
     nothing but the password page until it is done; apps get 403 until then."""
 
-    ALLOWED_PREFIXES = (
-        "/accounts/password/",
-        "/accounts/login/",
-        "/accounts/logout/",
-        "/accounts/2fa/",
-        "/static/",
-        "/i18n/",
-        "/prefs/",
-        "/hello",
-    )
+    ALLOWED_PREFIXES = ("/accounts/password/", *LOGIN_FLOW_PREFIXES)
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
