@@ -36,7 +36,11 @@ def with_next(url: str, next_url: str) -> str:
 
 def api_error(status: int, code: str, message: str, details: object = None) -> JsonResponse:
     """The API's error body, DESIGN.md's contract: {"error": {"code", "message", "details"}}."""
-    return JsonResponse({"error": {"code": code, "message": message, "details": details}}, status=status)
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": details}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 class ApiTokenMiddleware:

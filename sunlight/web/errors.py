@@ -5,11 +5,24 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# What an app calling the API should read, instead of the page wording meant for people.
+_API_MESSAGES = {
+    404: gettext_noop("找不到请求的接口或对象，请核对地址（见 /api/v1/docs）。"),
+    403: gettext_noop("您没有权限进行此操作。"),
+    400: gettext_noop("请求格式不正确。"),
+    500: gettext_noop("系统暂时出错，请稍后再试。问题已记录。"),
+}
 
 
 def _page(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": code, "message": message, "details": None}}, status=status)
+        return JsonResponse(
+            {"error": {"code": code, "message": _(_API_MESSAGES.get(status, message)), "details": None}},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(
         request,
         "web/error.html",
