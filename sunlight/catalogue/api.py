@@ -11,9 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from sunlight.accounts.permissions import require
 from sunlight.lib.api import LoggedInSession
@@ -21,11 +22,12 @@ from sunlight.lib.errors import Unprocessable
 from sunlight.places.models import Level, Place
 from sunlight.places.selectors import place_get
 
+from . import excel, selectors, services
 from . import permissions as perm
-from . import selectors, services
 from .diff import CatalogueDiff
 from .models import FlowStep, ListVersion, PowerItem, Responsibility, ServiceEntry
 from .presenters import citation_labels
+from .serialize import version_spec
 from .vocab import role_label
 
 router = Router(tags=["catalogue"])
@@ -451,17 +453,36 @@ class VersionIn(Schema):
     county: str = Field("", pattern=r"^([0-9]{6})?$")
 
 
+_ROW_VERSION = "读取时的修改次数（row_version）；内容已被他人修改时返回 409"
+
+
 class PublishIn(Schema):
     effective_from: date | None = Field(None, description="生效日期（默认：首版为当年1月1日，其后为今天）")
+    row_version: int | None = Field(None, ge=1, description=_ROW_VERSION)
+
+
+class ItemUpdateIn(ItemFieldsIn):
+    row_version: int | None = Field(None, ge=1, description=_ROW_VERSION)
+
+
+class StaffItemOut(PowerItemDetailOut):
+    row_version: int = Field(description="修改次数：下次修改时带上，防止覆盖他人的修改")
 
 
 class DraftVersionOut(VersionOut):
     status: str
+    row_version: int = Field(description="草稿的修改次数：导入、发布时带上，防止覆盖他人的修改")
+
+
+class ImportOut(Schema):
+    version: DraftVersionOut
+    counts: dict[str, int] = Field(description="与导入前相比：新增、删除、修改的条目数")
 
 
 def _raw(payload: Schema) -> dict[str, Any]:
     """The payload in the YAML shape the services check (unset fields left out)."""
     data = payload.dict(exclude_unset=True)
+    data.pop("row_version", None)
     if data.get("basis") is not None:
         data["basis"] = [{k: v for k, v in c.items() if v} for c in data["basis"]]
     if data.get("roster") is not None and not data["roster"].get("category_label"):
@@ -564,19 +585,25 @@ def version_create(request: HttpRequest, payload: VersionIn) -> Status[dict[str,
     version = services.version_create(
         actor=_user(request), county=county, year=payload.year, note=payload.note, request=request
     )
-    return Status(201, {**_version_out(version), "status": version.status})
+    return Status(201, _draft_out(version))
 
 
 @router.patch(
     "/catalogue/items/{item_id}",
-    response=PowerItemDetailOut,
-    summary="修改草稿版本中的事项（已发布版本不能修改：409）",
+    response=StaffItemOut,
+    summary="修改草稿版本中的事项（已发布版本不能修改：409；row_version 过期：409）",
     auth=LoggedInSession(),
 )
-def item_update(request: HttpRequest, item_id: UUID, payload: ItemFieldsIn) -> dict[str, Any]:
+def item_update(request: HttpRequest, item_id: UUID, payload: ItemUpdateIn) -> dict[str, Any]:
     item = selectors.county_item(public_id=item_id)
-    item = services.power_item_update(actor=_user(request), item=item, changes=_raw(payload), request=request)
-    return _detail(item)
+    item = services.power_item_update(
+        actor=_user(request),
+        item=item,
+        changes=_raw(payload),
+        expected_version=payload.row_version,
+        request=request,
+    )
+    return {**_detail(item), "row_version": item.row_version}
 
 
 @router.post(
@@ -588,6 +615,61 @@ def item_update(request: HttpRequest, item_id: UUID, payload: ItemFieldsIn) -> d
 def version_publish(request: HttpRequest, version_id: UUID, payload: PublishIn) -> dict[str, Any]:
     version = selectors.version_by_public_id(public_id=version_id)
     version = services.version_publish(
-        actor=_user(request), version=version, effective_from=payload.effective_from, request=request
+        actor=_user(request),
+        version=version,
+        effective_from=payload.effective_from,
+        expected_version=payload.row_version,
+        request=request,
     )
-    return {**_version_out(version), "status": version.status}
+    return _draft_out(version)
+
+
+def _draft_out(version: ListVersion) -> dict[str, Any]:
+    return {**_version_out(version), "status": version.status, "row_version": version.row_version}
+
+
+def _staff_version(request: HttpRequest, version_id: UUID) -> ListVersion:
+    version = selectors.version_by_public_id(public_id=version_id)
+    require(request.user, perm.EDIT_VERSION, version.county, request=request)
+    return version
+
+
+@router.get(
+    "/catalogue/versions/{version_id}/workbook",
+    response={200: None},
+    summary="下载清单版本的 Excel 工作簿（县委组织部）",
+    auth=LoggedInSession(),
+)
+def version_workbook(request: HttpRequest, version_id: UUID) -> HttpResponse:
+    version = _staff_version(request, version_id)
+    response = HttpResponse(excel.workbook_export(version_spec(version)), content_type=excel.XLSX_CONTENT_TYPE)
+    name = f"sunlight-{version.county_code}-{version.year}-r{version.revision}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post(
+    "/catalogue/versions/{version_id}/workbook",
+    response=ImportOut,
+    summary="上传 Excel 工作簿导入草稿（整体检查，有任何问题则一条不导入，按工作表和行号列出；≤5 MB）",
+    auth=LoggedInSession(),
+)
+def version_workbook_import(
+    request: HttpRequest,
+    version_id: UUID,
+    file: File[UploadedFile],
+    row_version: Form[int | None] = None,
+) -> dict[str, Any]:
+    version = _staff_version(request, version_id)
+    excel.upload_check(name=file.name or "", size=file.size or 0, head=file.read(8))
+    file.seek(0)
+    diff = services.version_import(
+        actor=_user(request),
+        version=version,
+        data=file.read(excel.MAX_UPLOAD_BYTES + 1),
+        expected_version=row_version,
+        request=request,
+    )
+    version.refresh_from_db()
+    return {"version": _draft_out(version), "counts": diff.counts()}

@@ -27,6 +27,12 @@ COLOURS = {  # (fill, stroke): plain step, meeting, publicity
     "meeting": ("#eaf1fd", "#0a4fbf"),
     "publish": ("#fff6d6", "#b3261e"),
 }
+# For black-and-white print (the pocket book): greys only; every box also says in words what it is.
+GREYS = {
+    "step": ("#ffffff", "#333333"),
+    "meeting": ("#e6e6e6", "#333333"),
+    "publish": ("#cfcfcf", "#000000"),
+}
 
 
 def _width(text: str) -> float:
@@ -87,9 +93,9 @@ class _Box:
         return "meeting" if self.step.meeting_kind else "step"
 
 
-def _box_svg(box: _Box) -> str:
-    fill, stroke = COLOURS[box.style]
-    x, w = MARGIN, WIDTH - 2 * MARGIN
+def _box_svg(box: _Box, width: int, palette: dict[str, tuple[str, str]]) -> str:
+    fill, stroke = palette[box.style]
+    x, w = MARGIN, width - 2 * MARGIN
     parts = [
         f'<rect x="{x}" y="{box.y}" width="{w}" height="{box.height}" rx="8" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
@@ -107,18 +113,30 @@ def _box_svg(box: _Box) -> str:
     return "".join(parts)
 
 
-def _arrow_svg(top: int) -> str:
-    mid, bottom = WIDTH // 2, top + GAP
+def _arrow_svg(top: int, width: int) -> str:
+    mid, bottom = width // 2, top + GAP
     return (
         f'<line x1="{mid}" y1="{top + 2}" x2="{mid}" y2="{bottom - 8}" stroke="#55555e" stroke-width="2"/>'
         f'<polygon points="{mid - 6},{bottom - 9} {mid + 6},{bottom - 9} {mid},{bottom - 1}" fill="#55555e"/>'
     )
 
 
-def flow_svg(steps: Sequence[FlowStep], *, title: str) -> SafeString:
-    """The flowchart of `steps` as inline SVG markup (escaped text, safe to embed)."""
-    text_ems = (WIDTH - 2 * MARGIN - 2 * PAD) / TEXT_SIZE
-    title_ems = (WIDTH - 2 * MARGIN - 2 * PAD) / TITLE_SIZE
+def flow_svg(
+    steps: Sequence[FlowStep],
+    *,
+    title: str,
+    width: int = WIDTH,
+    palette: dict[str, tuple[str, str]] | None = None,
+    title_id: str = "flow-title",
+) -> SafeString:
+    """The flowchart of `steps` as inline SVG markup (escaped text, safe to embed).
+
+    `width` in drawing units (wider boxes wrap less: print uses the page width); `palette` GREYS for
+    black-and-white print; `title_id` unique when several charts share one document.
+    """
+    palette = palette or COLOURS
+    text_ems = (width - 2 * MARGIN - 2 * PAD) / TEXT_SIZE
+    title_ems = (width - 2 * MARGIN - 2 * PAD) / TITLE_SIZE
     boxes = [
         _Box(s, wrap(f"{s.position}. {s.name}", title_ems), [ln for d in step_details(s) for ln in wrap(d, text_ems)])
         for s in steps
@@ -126,16 +144,16 @@ def flow_svg(steps: Sequence[FlowStep], *, title: str) -> SafeString:
     y, parts = MARGIN, []
     for index, box in enumerate(boxes):
         box.y = y
-        parts.append(_box_svg(box))
+        parts.append(_box_svg(box, width, palette))
         y += box.height
         if index < len(boxes) - 1:
-            parts.append(_arrow_svg(y))
+            parts.append(_arrow_svg(y, width))
             y += GAP
     height = y + MARGIN
     label = escape(title)
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="img" aria-labelledby="flow-title" font-family=\'{FONT}\'>'
-        f'<title id="flow-title">{label}</title>{"".join(parts)}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{escape(title_id)}" font-family=\'{FONT}\'>'
+        f'<title id="{escape(title_id)}">{label}</title>{"".join(parts)}</svg>'
     )
     return mark_safe(svg)  # noqa: S308 (every text node above is escaped)

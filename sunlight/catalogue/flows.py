@@ -9,7 +9,9 @@ from typing import Any
 from .rules import F1_RESOLUTION_STEP, FULL_FLOW_TEMPLATE
 from .spec import Problem, StepSpec, TemplateSpec
 
-ADJUSTMENTS = ("days", "publish_days", "materials", "remove", "add_after")
+# `steps` replaces the template's steps with an explicit list (a flow edited step by step in the
+# workbench or a workbook); the other adjustments then do not apply.
+ADJUSTMENTS = ("days", "publish_days", "materials", "remove", "add_after", "steps")
 STEP_KEYS = frozenset(
     {"key", "name", "role", "days", "materials", "outputs", "meeting", "publish", "supervision_signs", "min_people"}
 )
@@ -128,11 +130,48 @@ def _apply_structure(steps: list[StepSpec], adjust: dict[str, Any], report: Repo
     return steps
 
 
+def step_raw(step: StepSpec) -> dict[str, Any]:
+    """A step in its YAML shape (templates.yaml), the inverse of `step_parse`."""
+    raw: dict[str, Any] = {"key": step.key, "name": step.name, "role": step.role, "days": step.days}
+    if step.materials:
+        raw["materials"] = list(step.materials)
+    if step.outputs:
+        raw["outputs"] = list(step.outputs)
+    if step.meeting_kind:
+        raw["meeting"] = {"kind": step.meeting_kind, "vote": step.vote}
+    if step.publish_section:
+        raw["publish"] = {"section": step.publish_section, "days": step.publish_days, "what": step.publish_what}
+    if step.supervision_signs:
+        raw["supervision_signs"] = True
+    if step.min_people is not None:
+        raw["min_people"] = step.min_people
+    return raw
+
+
+def _explicit_steps(
+    template: TemplateSpec, adjust: dict[str, Any], deciding_body: str, report: Report
+) -> list[StepSpec]:
+    others = sorted(set(adjust) - {"template", "steps"})
+    if others:
+        report(f"flow 给出了完整的步骤（steps），不能再用调整项：{'、'.join(others)}", "flow")
+    raw_steps = adjust["steps"]
+    if not isinstance(raw_steps, list) or not raw_steps:
+        report("flow.steps 应为至少一个步骤的列表", "flow.steps")
+        return []
+    steps = [s for s in (step_parse(raw, report) for raw in raw_steps) if s is not None]
+    resolve = next((s for s in steps if s.key == F1_RESOLUTION_STEP), None)
+    if template.key == FULL_FLOW_TEMPLATE and deciding_body and resolve and resolve.meeting_kind != deciding_body:
+        report(f"决议步骤的会议类型应为事项的决策主体 {deciding_body}", "flow.steps")
+    return steps
+
+
 def flow_build(*, template: TemplateSpec, adjust: dict[str, Any], deciding_body: str, report: Report) -> list[StepSpec]:
     """The item's steps: the template's, adjusted; in F1 the resolution meeting is the deciding body."""
     unknown = sorted(set(adjust) - {"template", *ADJUSTMENTS})
     if unknown:
         report(f"flow 中有未知的调整项：{'、'.join(unknown)}", "flow")
+    if "steps" in adjust:
+        return _explicit_steps(template, adjust, deciding_body, report)
     steps = [copy.deepcopy(s) for s in template.steps]
     _apply_numbers(steps, adjust, report)
     _apply_materials(steps, adjust, report)
@@ -151,3 +190,40 @@ def problem_reporter(problems: list[Problem], *, file: str, code: str) -> Report
         problems.append(Problem(file=file, code=code, message=message, field=field))
 
     return report
+
+
+def _quiet(message: str, field: str = "") -> None:
+    """A report that drops problems: for trial builds whose problems the caller reports itself."""
+
+
+def flow_compact(
+    *, template: TemplateSpec, previous: dict[str, Any], steps: list[StepSpec], deciding_body: str
+) -> dict[str, Any]:
+    """The simplest adjustments that build `steps` from `template`: the previous ones if they still
+    do, none if the template alone does, else the explicit step list."""
+
+    for adjust in (previous, {}, _with_numbers(template, previous, steps, deciding_body)):
+        if (
+            adjust is not None
+            and flow_build(template=template, adjust=adjust, deciding_body=deciding_body, report=_quiet) == steps
+        ):
+            return dict(adjust)
+    return {"steps": [step_raw(s) for s in steps]}
+
+
+def _with_numbers(
+    template: TemplateSpec, previous: dict[str, Any], steps: list[StepSpec], deciding_body: str
+) -> dict[str, Any] | None:
+    """`previous` with its day counts brought in line with `steps`, when only day counts differ."""
+    if "steps" in previous:
+        return None
+    built = flow_build(template=template, adjust=previous, deciding_body=deciding_body, report=_quiet)
+    if [s.key for s in built] != [s.key for s in steps]:
+        return None
+    adjust = copy.deepcopy(previous)
+    for old, new in zip(built, steps, strict=True):
+        if old.days != new.days:
+            adjust.setdefault("days", {})[new.key] = new.days
+        if old.publish_days != new.publish_days and old.publish_section:
+            adjust.setdefault("publish_days", {})[new.key] = new.publish_days
+    return adjust

@@ -40,6 +40,8 @@ class ListVersion(models.Model):
     note = models.TextField(_("修订说明"), blank=True)
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True)
+    # Counts the edits of a draft: a form or workbook based on an older count is refused (409).
+    row_version = models.PositiveIntegerField(_("修改次数"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -191,6 +193,8 @@ class PowerItem(models.Model):
     roster_fields = models.JSONField(_("名单公示字段"), null=True, blank=True)
     roster_category_label = models.CharField(_("名单“类别”一栏的含义"), max_length=40, blank=True)
     sort_order = models.IntegerField(_("排序"), default=0)
+    # Counts the edits of the item (`version` is its list version): a stale form gets 409.
+    row_version = models.PositiveIntegerField(_("修改次数"), default=1)
     # A village's local item only:
     local_status = models.CharField(_("审批状态"), max_length=10, choices=LocalStatus.choices, blank=True)
     proposed_by = models.ForeignKey(

@@ -237,3 +237,17 @@ def thresholds_in_force(*, place: Place, on: date | None = None) -> dict[str, An
         if township is not None:
             merged = thresholds_merge(merged, _settings_at(township, day))
     return merged
+
+
+def version_items(*, version: ListVersion) -> QuerySet[PowerItem]:
+    """The county items of a version (no village's local items), in list order like active_items."""
+    return (
+        PowerItem.objects.filter(version=version)
+        .select_related("category", "version")
+        .order_by("category__sort_order", "category__key", "sort_order", "code")
+    )
+
+
+def template_names(*, version_id: int) -> dict[str, str]:
+    """Flow template key → name ("F1" → "四议两公开") for one version."""
+    return dict(FlowTemplate.objects.filter(version_id=version_id).values_list("key", "name"))

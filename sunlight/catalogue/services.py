@@ -13,13 +13,18 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunlight.lib.auditing import audit_write
 from sunlight.lib.errors import Conflict, Unprocessable
 from sunlight.places.models import Level, Place
 
 from . import permissions as perm
+from .diff import CatalogueDiff, catalogue_diff
+from .excel import workbook_read
+from .flows import flow_compact
 from .models import (
     Category,
     Certificate,
@@ -84,6 +89,22 @@ def _ensure_draft(version: ListVersion) -> ListVersion:
             code="version_published",
         )
     return version
+
+
+def _check_fresh(row: ListVersion | PowerItem, expected: int | None) -> None:
+    """Refuse an edit based on an older state of `row` (a form or workbook read before another edit)."""
+    if expected is not None and expected != row.row_version:
+        raise Conflict(
+            _("此内容已被他人修改，请刷新后重试"),
+            details={"row_version": row.row_version, "expected": expected},
+            code="stale",
+        )
+
+
+def _touch(row: ListVersion | PowerItem) -> None:
+    """Count one more edit of `row` (in the database and on the instance)."""
+    type(row).objects.filter(pk=row.pk).update(row_version=F("row_version") + 1)
+    row.row_version += 1
 
 
 def _problems_error(problems: list[Problem], what: str) -> Unprocessable:
@@ -275,6 +296,7 @@ def version_replace(*, actor: Any, version: ListVersion, spec: CatalogueSpec, re
             return False
         _clear_content(version)
         _write_content(version, spec)
+        _touch(version)
         audit_write(
             actor=actor,
             action="catalogue.version_replace",
@@ -302,12 +324,21 @@ def _effective_from(version: ListVersion, asked: date | None) -> date:
 
 
 def version_publish(
-    *, actor: Any, version: ListVersion, effective_from: date | None = None, request: Any = None
+    *,
+    actor: Any,
+    version: ListVersion,
+    effective_from: date | None = None,
+    expected_version: int | None = None,
+    request: Any = None,
 ) -> ListVersion:
-    """Publish the draft after checking it against every rule; from then on it never changes."""
+    """Publish the draft after checking it against every rule; from then on it never changes.
+
+    `expected_version`: the draft's row_version the publisher reviewed (409 if it changed since).
+    """
     perm.require_for(actor, perm.PUBLISH_VERSION, version.county, request=request)
     with transaction.atomic():
         version = _ensure_draft(version)
+        _check_fresh(version, expected_version)
         spec = version_spec(version)
         if not spec.items:
             raise Unprocessable("清单中没有任何权力事项，不能发布。")
@@ -390,28 +421,66 @@ def _audit_item(actor: Any, action: str, item: PowerItem, request: Any, detail: 
     )
 
 
-def power_item_update(*, actor: Any, item: PowerItem, changes: dict[str, Any], request: Any = None) -> PowerItem:
-    """Change fields of an item in a draft version; the result must still pass every rule."""
+def _locked_item(item: PowerItem, expected: int | None) -> PowerItem:
+    locked = PowerItem.objects.select_for_update().get(pk=item.pk)
+    _check_fresh(locked, expected)
+    return locked
+
+
+def power_item_update(
+    *,
+    actor: Any,
+    item: PowerItem,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    request: Any = None,
+) -> PowerItem:
+    """Change fields of an item in a draft version; the result must still pass every rule.
+
+    `changes` are in the power_items.yaml shape; a flow edited step by step is
+    `{"flow": {"template": …, "steps": [...]}}`. `expected_version`: the item's row_version the
+    editor read (409 if someone changed it since).
+    """
     if item.version is None:
         raise Unprocessable("本村增补事项不能直接修改；请重新提出，由镇（街道）审批。")
     perm.require_for(actor, perm.EDIT_VERSION, item.version.county, request=request)
     with transaction.atomic():
-        _ensure_draft(item.version)
+        version = _ensure_draft(item.version)
+        item = _locked_item(item, expected_version)
         unknown = sorted(set(changes) - EDITABLE_ITEM_FIELDS)
         if unknown:
             raise Unprocessable(f"不能修改的字段：{'、'.join(unknown)}", details={"fields": unknown})
-        spec = _checked_item({**item_raw(item), **changes, "code": item.code}, item.version)
-        changed = _apply_item(item, spec, item.version.categories.get(key=spec.category))
+        spec = _checked_item({**item_raw(item), **changes, "code": item.code}, version)
+        template = version.templates.filter(key=spec.template).first()
+        if template is not None and "steps" in spec.adjust:
+            # Keep the flow as template adjustments whenever they still describe it.
+            spec.adjust = flow_compact(
+                template=TemplateSpec(template.key, template.name, "", [step_from_dict(x) for x in template.steps]),
+                previous=dict(item.flow_adjust),
+                steps=spec.steps,
+                deciding_body=spec.deciding_body,
+            )
+        changed = _apply_item(item, spec, version.categories.get(key=spec.category))
         if changed:
+            _touch(item)
+            _touch(version)
             _audit_item(actor, "catalogue.item_update", item, request, {"fields": changed})
         return item
 
 
-def power_item_add(*, actor: Any, version: ListVersion, raw: dict[str, Any], request: Any = None) -> PowerItem:
+def power_item_add(
+    *,
+    actor: Any,
+    version: ListVersion,
+    raw: dict[str, Any],
+    expected_version: int | None = None,
+    request: Any = None,
+) -> PowerItem:
     """Add an item (given in its power_items.yaml shape) to a draft version."""
     perm.require_for(actor, perm.EDIT_VERSION, version.county, request=request)
     with transaction.atomic():
-        _ensure_draft(version)
+        version = _ensure_draft(version)
+        _check_fresh(version, expected_version)
         spec = _checked_item(raw, version)
         if version.items.filter(code=spec.code).exists():
             raise Unprocessable(f"编号 {spec.code} 已在本版本中使用。", details={"field": "code"})
@@ -423,19 +492,65 @@ def power_item_add(*, actor: Any, version: ListVersion, raw: dict[str, Any], req
             **_item_fields(spec, version.categories.get(key=spec.category)),
         )
         FlowStep.objects.bulk_create(_step_rows(item, spec.steps))
+        _touch(version)
         _audit_item(actor, "catalogue.item_add", item, request, {"name": item.name})
         return item
 
 
-def power_item_remove(*, actor: Any, item: PowerItem, request: Any = None) -> None:
-    """Take an item out of a draft version."""
+def power_item_remove(*, actor: Any, item: PowerItem, expected_version: int | None = None, request: Any = None) -> None:
+    """Take an item out of a draft version (`expected_version`: the item's row_version, or None)."""
     if item.version is None:
         raise Unprocessable("本村增补事项不能在县级版本中删除。")
     perm.require_for(actor, perm.EDIT_VERSION, item.version.county, request=request)
     with transaction.atomic():
-        _ensure_draft(item.version)
+        version = _ensure_draft(item.version)
+        item = _locked_item(item, expected_version)
         _audit_item(actor, "catalogue.item_remove", item, request, {"name": item.name})
         item.delete()
+        _touch(version)
+
+
+def version_import(
+    *,
+    actor: Any,
+    version: ListVersion,
+    data: bytes,
+    expected_version: int | None = None,
+    request: Any = None,
+) -> CatalogueDiff:
+    """Replace the draft's lists with those of an Excel workbook (excel.py), all or nothing.
+
+    The workbook is checked as a whole (structure and every rule); with any problem nothing is
+    imported and Unprocessable lists each one with its sheet and row. Returns what changed.
+    """
+    perm.require_for(actor, perm.EDIT_VERSION, version.county, request=request)
+    with transaction.atomic():
+        version = _ensure_draft(version)
+        _check_fresh(version, expected_version)
+        before = version_spec(version)
+        previous = {i.code: dict(i.adjust) for i in before.items}
+        spec, problems = workbook_read(data, context=before, previous=previous)
+        if problems:
+            raise Unprocessable(
+                _("工作簿中有 %(n)d 个问题，未导入任何内容：%(first)s") % {"n": len(problems), "first": problems[0]},
+                details=[p.as_dict() for p in problems],
+                code="workbook_problems",
+            )
+        diff = catalogue_diff(before, spec)
+        if spec_hash(before) != spec_hash(spec):
+            _clear_content(version)
+            _write_content(version, spec)
+            _touch(version)
+        audit_write(
+            actor=actor,
+            action="catalogue.version_import",
+            object_type="list_version",
+            object_code=_version_code(version),
+            place_code=version.county_code,
+            request=request,
+            detail={"items": len(spec.items), "changes": diff.counts()},
+        )
+        return diff
 
 
 # --- local items ------------------------------------------------------------------------------

@@ -41,6 +41,10 @@ def _amount(value: Any) -> list[str]:
     return [] if _is_int(value) and value > 0 else ["金额应为正整数（元）"]
 
 
+def _days(value: Any) -> list[str]:
+    return [] if _is_int(value) and value >= 1 else ["天数应为正整数"]
+
+
 def _int_map(minimum: int, keys: frozenset[str] | None = None) -> Callable[[Any], list[str]]:
     def check(value: Any) -> list[str]:
         if not isinstance(value, dict) or not value:
@@ -59,6 +63,7 @@ CHECKS: dict[str, Callable[[Any], list[str]]] = {
     "major_matter_amount": _amount,
     "tender": _int_map(1, TENDER_KEYS),
     "publicity_days": _int_map(1),
+    "objection_answer_days": _days,
 }
 MERGED_BY_ENTRY = frozenset({"tender", "publicity_days"})
 

@@ -23,8 +23,8 @@ from sunlight.places.selectors import place_get
 from . import selectors
 from .flowchart import days_label, flow_svg, step_details
 from .models import PowerItem
-from .presenters import citation_labels
-from .vocab import ResponsibleHead, RosterField, role_label
+from .presenters import citation_labels, roster_labels
+from .vocab import ResponsibleHead, role_label
 
 _CATEGORY = re.compile(r"[a-z_]{1,30}")
 
@@ -47,17 +47,6 @@ def _crumbs(village: Place) -> dict[str, Place | None]:
 def _groups(items: list[PowerItem]) -> list[tuple[str, list[PowerItem]]]:
     """Items grouped by category, in list order (active_items sorts by category first)."""
     return [(name, list(rows)) for name, rows in groupby(items, key=lambda i: i.category.name)]
-
-
-def _roster_labels(item: PowerItem) -> list[str]:
-    """The roster columns in words; the category column says what it means (改造方式, 补贴项目)."""
-    labels = []
-    for key in item.roster_fields or []:
-        label = str(RosterField(key).label) if key in RosterField.values else key
-        if key == RosterField.CATEGORY and item.roster_category_label:
-            label = f"{label}（{item.roster_category_label}）"
-        labels.append(label)
-    return labels
 
 
 @require_GET
@@ -100,7 +89,7 @@ def item_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse
         "flowchart": flow_svg(steps, title=gettext("%(name)s办理流程") % {"name": item.name}),
         "steps": [{"step": s, "details": step_details(s), "days": days_label(s.days)} for s in steps],
         "total_days": sum(s.days for s in steps),
-        "roster_fields": _roster_labels(item),
+        "roster_fields": roster_labels(item),
     }
     return render(request, "catalogue/poweritem_detail.html", context)
 

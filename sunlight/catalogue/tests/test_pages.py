@@ -135,3 +135,22 @@ def test_it_stays_small_for_slow_phones(client: Client, published: ListVersion) 
 def test_it_names_the_only_fields_a_subsidy_roster_may_show(client: Client, published: ListVersion) -> None:
     html = _html(client, f"/v/{DONGXIAO}/list/MS01/")
     assert "名单公示只显示：姓名、家庭人口、金额、期间" in html
+
+
+ITEM_PAGE_QUERIES = 5  # village, the item, its steps, the version's law names, its template's name
+
+
+@pytest.mark.parametrize("item_code", ["DW02", "ZC01", "SZ05"])  # 3, 7 and 11 steps
+def test_it_keeps_the_item_page_queries_fixed(
+    client: Client, db: Any, item_code: str, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(ITEM_PAGE_QUERIES):
+        assert client.get(f"/v/{DONGXIAO}/list/{item_code}/").status_code == 200
+
+
+def test_it_keeps_the_list_page_queries_fixed_for_the_full_list(
+    client: Client, db: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(4):  # the 56 items of the demo county: as many queries as for 6
+        html = client.get(f"/v/{DONGXIAO}/list/").content.decode()
+    assert len(re.findall(rf'href="/v/{DONGXIAO}/list/[A-Z]{{2}}[0-9]{{2}}/"', html)) == 56
