@@ -35,6 +35,7 @@ setup: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_demo
 	$(MANAGE) catalogue_load --year 2026 --publish
+	$(MANAGE) load_demo_board
 
 run: setup
 	@echo

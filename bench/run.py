@@ -1,9 +1,11 @@
-"""`make bench`: requests/s and p99 latency of the public pages, and SQL queries per page.
+"""`make bench`: requests/s and p99 latency of the public pages, SQL queries per page, pocket book.
 
 Serves the demo county (the database `make setup` built) with granian, 2 workers, on a free port;
 warms up; then drives each URL with wrk (2 threads, 32 connections, --latency) for DURATION
 seconds. `/hello` is the plain baseline: the gap between it and a page is what Django, the
 templates and the database cost. Query counts come from Django's test client in this process.
+The pocket book (the village's list as an A5 PDF) is timed in this process too: rendered cold
+(into a temporary cache), then served from that cache.
 Prints a table and writes bench/out/results.json. The server is stopped however the run ends.
 """
 
@@ -17,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -26,12 +29,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 VILLAGE = "610522103001"  # 桐峪镇东晓社区
+ITEM = "ZC01"  # the first item of the list, and an F1 (四议两公开) one: the longest kind of page
 TARGETS = [
     ("hello", "/hello"),
     ("village", f"/v/{VILLAGE}/"),
     ("home", "/"),
+    ("list", f"/v/{VILLAGE}/list/"),
+    ("item", f"/v/{VILLAGE}/list/{ITEM}/"),
 ]
-QUERY_PAGES = [("village", f"/v/{VILLAGE}/"), ("township", f"/t/{VILLAGE[:9]}/"), ("home", "/")]
+QUERY_PAGES = [
+    ("village", f"/v/{VILLAGE}/"),
+    ("township", f"/t/{VILLAGE[:9]}/"),
+    ("home", "/"),
+    ("list", f"/v/{VILLAGE}/list/"),
+    ("item", f"/v/{VILLAGE}/list/{ITEM}/"),
+]
+POCKET_BOOK = f"/v/{VILLAGE}/pocket-book.pdf"
+CACHED_BOOK_RUNS = 20
 # As deploy/sunlight.service runs it: 2 workers of 4 blocking threads each.
 WORKERS = 2
 BLOCKING_THREADS = 4
@@ -142,13 +156,17 @@ def _wrk(base: str, path: str) -> dict[str, Any]:
     return parse_wrk(done.stdout)
 
 
-def _queries_per_page() -> dict[str, dict[str, int]]:
-    """SQL queries and bytes of each public page, anonymous, through Django's test client."""
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+
+
+def _queries_per_page() -> dict[str, dict[str, int]]:
+    """SQL queries and bytes of each public page, anonymous, through Django's test client."""
+    _django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -166,16 +184,58 @@ def _queries_per_page() -> dict[str, dict[str, int]]:
     return result
 
 
+def _pdf_pages(pdf: bytes) -> int | None:
+    if shutil.which("pdfinfo") is None:
+        return None
+    done = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, timeout=60, check=True)
+    match = re.search(rb"Pages:\s+(\d+)", done.stdout)
+    return int(match.group(1)) if match else None
+
+
+def _pocket_book() -> dict[str, Any]:
+    """The village's pocket book: one cold rendering, then the median of cached downloads."""
+    _django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    with tempfile.TemporaryDirectory() as var, override_settings(VAR_DIR=Path(var)):
+        start = time.perf_counter()
+        response = client.get(POCKET_BOOK)
+        cold = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"{POCKET_BOOK} answered {response.status_code} in-process")
+        pdf = response.content
+        cached = []
+        for _ in range(CACHED_BOOK_RUNS):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                again = client.get(POCKET_BOOK).content
+                cached.append(time.perf_counter() - start)
+            if again != pdf:
+                raise RuntimeError("the cached pocket book differs from the one just rendered")
+    connection.close()
+    return {
+        "path": POCKET_BOOK,
+        "cold_s": round(cold, 2),
+        "cached_ms": round(sorted(cached)[len(cached) // 2] * 1000, 1),
+        "cached_queries": len(ctx.captured_queries),
+        "pdf_bytes": len(pdf),
+        "pages": _pdf_pages(pdf),
+    }
+
+
 def _table(runs: dict[str, dict[str, Any]], queries: dict[str, dict[str, int]]) -> str:
     lines = [
-        f"{'page':<8} {'path':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8} {'HTML B':>7}",
-        "-" * 82,
+        f"{'page':<8} {'path':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8} {'HTML B':>7}",
+        "-" * 90,
     ]
     for name, path in TARGETS:
         r = runs[name]
         q = queries.get(name, {})
         lines.append(
-            f"{name:<8} {path:<20} {r['requests_per_s']:>9.0f} {r.get('p50_ms', 0):>8.2f} {r.get('p99_ms', 0):>8.2f}"
+            f"{name:<8} {path:<28} {r['requests_per_s']:>9.0f} {r.get('p50_ms', 0):>8.2f} {r.get('p99_ms', 0):>8.2f}"
             f" {r['non_2xx'] + r['socket_errors']:>7} {q.get('queries', '-')!s:>8} {q.get('html_bytes', '-')!s:>7}"
         )
     return "\n".join(lines)
@@ -186,6 +246,7 @@ def main() -> int:
         print("wrk is not installed (Debian: apt-get install wrk); no benchmark run.", file=sys.stderr)
         return 1
     queries = _queries_per_page()
+    book = _pocket_book()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _start_server(port)
@@ -209,6 +270,7 @@ def main() -> int:
         "wrk": {"threads": THREADS, "connections": CONNECTIONS, "seconds": DURATION},
         "pages": {name: {"path": path, **runs[name], **queries.get(name, {})} for name, path in TARGETS},
         "queries": queries,
+        "pocket_book": book,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -216,6 +278,11 @@ def main() -> int:
     print(_table(runs, queries))
     per_page = ", ".join(f"{name} {q['queries']}" for name, q in queries.items())
     print(f"\nSQL queries per page (anonymous): {per_page}")
+    print(
+        f"pocket book {book['path']}: {book['pages']} A5 pages, {book['pdf_bytes'] // 1024} KB;"
+        f" rendered cold in {book['cold_s']:.2f} s, served from the cache in {book['cached_ms']:.1f} ms"
+        f" (median of {CACHED_BOOK_RUNS}, {book['cached_queries']} queries)"
+    )
     print(f"written: {OUT / 'results.json'}")
     bad = [name for name, r in runs.items() if r["non_2xx"] or r["socket_errors"]]
     if bad:
@@ -225,4 +292,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # The transparency-log benchmark (bench/ledger.py) runs in its own process on a temporary database.
+    ledger_status = subprocess.call([sys.executable, str(ROOT / "bench" / "ledger.py")])
+    sys.exit(status or ledger_status)

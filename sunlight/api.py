@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from sunlight.accounts.api import router as accounts_router
 from sunlight.audit.api import router as audit_router
 from sunlight.catalogue.api import router as catalogue_router
+from sunlight.disclosure.api import router as disclosure_router
 from sunlight.lib.api import SessionSwagger, Utf8JSONRenderer, install_error_handlers
 from sunlight.places.api import router as places_router
 
@@ -29,3 +30,5 @@ api.add_router("", places_router)
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", catalogue_router)
+api.add_router("", "sunlight.ledger.api.router")
+api.add_router("", disclosure_router)

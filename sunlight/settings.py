@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "sunlight.accounts",
     "sunlight.audit",
     "sunlight.catalogue",
+    "sunlight.ledger",
+    "sunlight.disclosure",
     "sunlight.web",
 ]
 
@@ -192,6 +194,11 @@ TASKS = {
 
 # The county the home page shows; the demo county is Tongguan (潼关县).
 DEFAULT_COUNTY_CODE = env_str("DEFAULT_COUNTY_CODE", "610522")
+
+# Transparency log (sunlight/ledger): each county's log is named <prefix><county code>, which is
+# also the signing key's name. Signing keys live in files here, outside the database (0700/0600).
+LEDGER_ORIGIN_PREFIX = env_str("LEDGER_ORIGIN_PREFIX", "sunlight.local/ledger/")
+LEDGER_KEY_DIR = Path(env_str("LEDGER_KEY_DIR", str(VAR_DIR / "ledger-keys")))
 
 LOGGING = {
     "version": 1,

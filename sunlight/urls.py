@@ -13,6 +13,7 @@ restrict_admin_to_sysadmins(admin.site)
 urlpatterns = [
     path("", include("sunlight.web.urls")),
     path("", include("sunlight.catalogue.urls")),
+    path("", include("sunlight.disclosure.urls")),
     path("accounts/", include("sunlight.accounts.urls")),
     path("audit/", include("sunlight.audit.urls")),
     path("api/v1/", api.urls),

@@ -27,5 +27,5 @@ def pdf_response(*, template: str, context: dict[str, object], filename: str, in
     """Render `template` with `context` and answer it as a PDF download (or inline view)."""
     pdf = html_to_pdf(render_to_string(template, context))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "inline"
     return response
