@@ -44,7 +44,9 @@ run: setup
 	@$(MANAGE) demo_logins
 	@echo
 	@set -m; $(MANAGE) db_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) pocket_book_warm --base-url http://127.0.0.1:$(PORT) --village 610522103001 \
+	    --village 610522101201 >/dev/null 2>&1 & warm=$$!; \
+	  trap 'kill $$worker $$warm 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/granian --interface wsgi --host 127.0.0.1 --port $(PORT) --workers 1 --blocking-threads 8 \
 	    --no-ws sunlight.wsgi:application
 
