@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -20,7 +21,7 @@ from sunlight.lib.errors import NotFound, Unprocessable
 from sunlight.places.models import Level, Place
 from sunlight.places.selectors import place_get
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .models import Objection, Post
 
 router = Router(tags=["disclosure"])
@@ -157,6 +158,39 @@ class AnswerIn(Schema):
     text: str = Field(..., min_length=2, max_length=4000)
 
 
+class ScheduleQuery(Schema):
+    on: date | None = Field(None, description="按哪一天计算（YYYY-MM-DD），默认今天")
+
+
+class DueItemOut(Schema):
+    village: str = Field(description="村（社区）区划代码")
+    village_name: str
+    key: str
+    cadence: str = Field(description="quarterly 每季度 / monthly 每月 / immediate 重大事项即时公开")
+    sections: list[str]
+    label: str
+    period_start: date
+    period_end: date
+    window_start: date = Field(description="本期可计入的最早发布日期（上一期期限的次日）")
+    due: date = Field(description="公开期限（含当日）")
+    status: str = Field(
+        description="done 已按时公开 / late 逾期后公开 / upcoming 未到期 / due_soon 即将到期 / overdue 逾期"
+    )
+    status_label: str
+    published_on: date | None
+    post: UUID | None = Field(description="满足本期的公开内容")
+
+
+class ScheduleOut(Schema):
+    place: str
+    level: str
+    on: date
+    villages: int
+    overdue_count: int
+    items: list[DueItemOut] = Field(description="村（社区）：全部到期事项；镇（街道）、县：空")
+    overdue: list[DueItemOut] = Field(description="逾期未公开的事项")
+
+
 def _village(code: str) -> Place:
     place = place_get(code=code)
     if place.level != Level.VILLAGE:
@@ -251,6 +285,53 @@ def board(request: HttpRequest, code: str, query: Query[BoardQuery]) -> list[dic
     village = _village(code)
     posts = selectors.published_posts(village=village, section=query.section, year=query.year)
     return [_post_out(p) for p in posts[: selectors.BOARD_PAGE]]
+
+
+def _due_out(village: Place, item: schedule.DueItem) -> dict[str, Any]:
+    return {
+        "village": village.code,
+        "village_name": village.name,
+        "key": item.key,
+        "cadence": str(item.cadence),
+        "sections": list(item.sections),
+        "label": item.label,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+        "window_start": item.window_start,
+        "due": item.due,
+        "status": str(item.status),
+        "status_label": item.status_label,
+        "published_on": item.published_on,
+        "post": item.post_id,
+    }
+
+
+@router.get(
+    "/places/{code}/disclosure-schedule",
+    response=ScheduleOut,
+    summary="公开时间表：村（社区）的到期事项及状态；镇（街道）、县：所辖各村逾期未公开的事项",
+    auth=None,
+)
+def disclosure_schedule(request: HttpRequest, code: str, query: Query[ScheduleQuery]) -> dict[str, Any]:
+    place = place_get(code=code)
+    on = query.on or timezone.localdate()
+    if place.level == Level.VILLAGE:
+        plans = [selectors.village_schedule(village=place, on=on)]
+    elif place.level in (Level.TOWNSHIP, Level.COUNTY):
+        plans = selectors.schedules_under(codes=[place.code], on=on)
+    else:
+        raise Unprocessable("公开时间表按村（社区）、镇（街道）或县查询。", details={"code": code})
+    overdue = [_due_out(p.village, i) for p in plans for i in p.overdue]
+    items = [_due_out(place, i) for i in plans[0].items] if place.level == Level.VILLAGE else []
+    return {
+        "place": place.code,
+        "level": place.level,
+        "on": on,
+        "villages": len(plans),
+        "overdue_count": len(overdue),
+        "items": items,
+        "overdue": overdue,
+    }
 
 
 @router.get("/posts/{post_id}", response=PostDetailOut, summary="一条公开内容（表格已脱敏）", auth=None)

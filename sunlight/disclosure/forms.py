@@ -126,3 +126,30 @@ class ObjectionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("答复"), min_length=2, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CheckpointForm(forms.Form):
+    """A checkpoint note a villager saved earlier: pasted, or uploaded as the saved file."""
+
+    note = forms.CharField(
+        label=_("粘贴您保存的检查点"),
+        required=False,
+        max_length=4000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    file = forms.FileField(label=_("或选择保存的检查点文件"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > 4000:
+                raise forms.ValidationError(_("文件太大：检查点文件只有几百个字节。"))
+            try:
+                data["note"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(_("这个文件不是文本文件，不是检查点。")) from None
+        if not (data.get("note") or "").strip():
+            raise forms.ValidationError(_("请粘贴检查点内容，或选择保存的检查点文件。"))
+        return data

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sunlight.accounts.permissions import can, require, scope_codes
+from sunlight.catalogue.selectors import threshold_values
 from sunlight.lib.errors import NotFound
+from sunlight.places.models import Place
+from sunlight.places.selectors import villages_under
 
 from . import permissions as perm
+from . import schedule
 from .content import body_html, public_tables, staff_tables
 from .models import Attachment, Objection, Post, PostEvent, PostKind, PostStatus
 
@@ -223,3 +227,106 @@ def post_view(post: Post, *, staff: bool = False, on: date | None = None) -> Pos
         else:
             view.tables.append(table)
     return view
+
+
+# --- disclosure schedule (schedule.py) -----------------------------------------------------------
+
+
+@dataclass
+class VillageSchedule:
+    """A village's due disclosures on one day."""
+
+    village: Place
+    on: date
+    items: list[schedule.DueItem]
+
+    @property
+    def overdue(self) -> list[schedule.DueItem]:
+        return [i for i in self.items if i.overdue]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _schedule_settings(villages: list[Place], on: date) -> dict[str, dict[str, Any]]:
+    """Each village's `disclosure_schedule` (county value, township on top), in one query."""
+    codes = sorted({v.code[:6] for v in villages} | {v.code[:9] for v in villages})
+    values = threshold_values(key=schedule.SCHEDULE_KEY, place_codes=codes, on=on)
+    return {v.code: schedule.settings_of(values.get(v.code[:6]), values.get(v.code[:9])) for v in villages}
+
+
+def _schedule_facts(
+    villages: list[Place], on: date
+) -> tuple[dict[int, list[schedule.PublishedFact]], dict[int, list[schedule.ImmediateFact]]]:
+    """Published posts and major-matter posts of the villages since the lookback, in one query."""
+    since, until = _local_midnight(schedule.lookback_start(on)), _local_midnight(on + timedelta(days=1))
+    withdrawn = Post.objects.filter(replaces=OuterRef("pk"), kind=PostKind.WITHDRAWAL, status=PostStatus.PUBLISHED)
+    published = Q(status=PostStatus.PUBLISHED, published_at__gte=since, published_at__lt=until)
+    immediate = Q(kind=PostKind.NOTICE, power_item__kind__in=schedule.IMMEDIATE_ITEM_KINDS, created_at__gte=since)
+    rows = (
+        Post.objects.filter(published | immediate, village__in=villages)
+        .exclude(kind=PostKind.WITHDRAWAL)
+        .annotate(withdrawn=Exists(withdrawn))
+        .values_list(
+            "village_id",
+            "section",
+            "kind",
+            "status",
+            "published_at",
+            "created_at",
+            "public_id",
+            "power_item__kind",
+            "power_item__name",
+            "withdrawn",
+        )
+        .order_by()
+    )
+    posts: dict[int, list[schedule.PublishedFact]] = {v.pk: [] for v in villages}
+    majors: dict[int, list[schedule.ImmediateFact]] = {v.pk: [] for v in villages}
+    for village_id, section, kind, status, at, created, public_id, item_kind, item_name, gone in rows:
+        if gone:
+            continue
+        day = timezone.localdate(at) if status == PostStatus.PUBLISHED and at else None
+        if day is not None and at is not None and since <= at < until:
+            posts[village_id].append(schedule.PublishedFact(section, day, public_id))
+        if kind == PostKind.NOTICE and item_kind in schedule.IMMEDIATE_ITEM_KINDS and created >= since:
+            fact = schedule.ImmediateFact(
+                item_name, section, timezone.localdate(created), day, public_id if day else None
+            )
+            majors[village_id].append(fact)
+    return posts, majors
+
+
+def schedules_of(*, villages: list[Place], on: date) -> list[VillageSchedule]:
+    """The schedules of many villages in two queries (settings, posts), whatever their number."""
+    if not villages:
+        return []
+    settings_by_code = _schedule_settings(villages, on)
+    posts, majors = _schedule_facts(villages, on)
+    return [
+        VillageSchedule(
+            village=v,
+            on=on,
+            items=schedule.village_due_items(
+                settings=settings_by_code[v.code], on=on, posts=posts[v.pk], immediate=majors[v.pk]
+            ),
+        )
+        for v in villages
+    ]
+
+
+def village_schedule(*, village: Place, on: date | None = None) -> VillageSchedule:
+    """One village's due disclosures on `on` (public: drafts show only as their list item's name)."""
+    return schedules_of(villages=[village], on=on or timezone.localdate())[0]
+
+
+def schedules_under(*, codes: list[str], on: date | None = None) -> list[VillageSchedule]:
+    """Schedules of every village within the places `codes` (a township or county), three queries."""
+    return schedules_of(villages=list(villages_under(codes=codes)), on=on or timezone.localdate())
+
+
+def schedules_for_user(*, user: Any, on: date | None = None) -> list[VillageSchedule]:
+    """Schedules of the villages a person oversees (village cadres: their own), deny by default."""
+    codes = scope_codes(user, perm.VIEW)
+    return schedules_under(codes=codes, on=on) if codes else []

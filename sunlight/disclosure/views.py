@@ -90,6 +90,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "years": selectors.board_years(village=village),
         "limit": selectors.BOARD_PAGE,
         "can_work": can(request.user, perm.VIEW, village),
+        "overdue_count": len(selectors.village_schedule(village=village).overdue),
     }
     return render(request, "disclosure/board.html", context)
 

@@ -52,12 +52,13 @@ def test_it_keeps_the_board_queries_fixed(
 ) -> None:
     published(persona, village)
     path = f"/v/{DONGXIAO}/board/"
-    with django_assert_num_queries(3):  # village, years, posts (with links and objection counts)
+    # village, years, posts (with links and objection counts), schedule settings, schedule posts
+    with django_assert_num_queries(5):
         client.get(path)
     for n in range(4):
         old = published(persona, village, title=f"公告{n}")
     services.post_withdraw(actor=persona("cadre"), post=old, reason="内容有误")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert "已撤回" in client.get(path).content.decode()
     with django_assert_num_queries(1):
         client.get("/board/")
