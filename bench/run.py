@@ -1,4 +1,5 @@
-"""`make bench`: requests/s and p99 latency of the public pages, SQL queries per page, pocket book.
+"""`make bench`: requests/s and p99 latency of the public pages (the village board among them), SQL
+queries per page, pocket book.
 
 Serves the demo county (the database `make setup` built) with granian, 2 workers, on a free port;
 warms up; then drives each URL with wrk (2 threads, 32 connections, --latency) for DURATION
@@ -36,6 +37,7 @@ TARGETS = [
     ("home", "/"),
     ("list", f"/v/{VILLAGE}/list/"),
     ("item", f"/v/{VILLAGE}/list/{ITEM}/"),
+    ("board", f"/v/{VILLAGE}/board/"),  # the demo board (make setup: load_demo_board) + overdue notice
 ]
 QUERY_PAGES = [
     ("village", f"/v/{VILLAGE}/"),
@@ -43,6 +45,8 @@ QUERY_PAGES = [
     ("home", "/"),
     ("list", f"/v/{VILLAGE}/list/"),
     ("item", f"/v/{VILLAGE}/list/{ITEM}/"),
+    ("board", f"/v/{VILLAGE}/board/"),
+    ("schedule", f"/v/{VILLAGE}/board/schedule/"),
 ]
 POCKET_BOOK = f"/v/{VILLAGE}/pocket-book.pdf"
 CACHED_BOOK_RUNS = 20
@@ -245,6 +249,7 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk); no benchmark run.", file=sys.stderr)
         return 1
+    load = [round(n, 2) for n in os.getloadavg()]
     queries = _queries_per_page()
     book = _pocket_book()
     port = _free_port()
@@ -261,7 +266,13 @@ def main() -> int:
         _stop_server(proc)
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # The machine may be shared: the 1/5/15-minute load average when the run started.
+            "load_average": load,
+        },
         "server": {
             "granian_workers": WORKERS,
             "blocking_threads": BLOCKING_THREADS,
@@ -283,6 +294,7 @@ def main() -> int:
         f" rendered cold in {book['cold_s']:.2f} s, served from the cache in {book['cached_ms']:.1f} ms"
         f" (median of {CACHED_BOOK_RUNS}, {book['cached_queries']} queries)"
     )
+    print(f"load average at the start (1/5/15 min): {' / '.join(str(n) for n in load)} on {os.cpu_count()} CPUs")
     print(f"written: {OUT / 'results.json'}")
     bad = [name for name, r in runs.items() if r["non_2xx"] or r["socket_errors"]]
     if bad:

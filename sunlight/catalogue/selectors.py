@@ -239,6 +239,17 @@ def thresholds_in_force(*, place: Place, on: date | None = None) -> dict[str, An
     return merged
 
 
+def threshold_values(*, key: str, place_codes: list[str], on: date) -> dict[str, Any]:
+    """One setting's value in force on `on` at each of `place_codes` that sets it, in one query
+    (a county's and its townships' values, for schedules over many villages)."""
+    rows = (
+        ThresholdSetting.objects.filter(key=key, place__code__in=place_codes, effective_from__lte=on)
+        .order_by("place__code", "effective_from")
+        .values_list("place__code", "value")
+    )
+    return dict(rows)  # ascending dates: the latest row of each place wins
+
+
 def version_items(*, version: ListVersion) -> QuerySet[PowerItem]:
     """The county items of a version (no village's local items), in list order like active_items."""
     return (

@@ -1,7 +1,7 @@
 """Local numbers (spending tiers, tender limits, publicity days): their shape, and how they merge.
 
 The county's defaults come from data/catalogue/thresholds.yaml; a township may override any key.
-A dict-valued key (tender, publicity_days) is overridden entry by entry, so a township that only
+A dict-valued key (tender, publicity_days, disclosure_schedule) is overridden entry by entry, so a township that only
 lengthens the subsidy publicity keeps the county's other periods.
 """
 
@@ -57,15 +57,34 @@ def _int_map(minimum: int, keys: frozenset[str] | None = None) -> Callable[[Any]
     return check
 
 
+def _disclosure_schedule(value: Any) -> list[str]:
+    """Local disclosure calendar (domain brief §1.6): due days of the month and the days allowed
+    for items published "at once". Days of the month stop at 28 so every month has them. A township
+    may set only some entries (merged entry by entry); the statutory defaults fill the rest."""
+    if not isinstance(value, dict) or not value:
+        return ["应为非空的键值对：quarterly_due_day、monthly_finance、monthly_due_day、immediate_days"]
+    errors = [f"未知的键 {k}" for k in value if k not in SCHEDULE_KEYS]
+    for key in ("quarterly_due_day", "monthly_due_day"):
+        if key in value and not (_is_int(value[key]) and 1 <= value[key] <= 28):
+            errors.append(f"{key} 应为 1 到 28 之间的整数（每月几日前）")
+    if "immediate_days" in value and not (_is_int(value["immediate_days"]) and value["immediate_days"] >= 1):
+        errors.append("immediate_days 应为正整数（天）")
+    if "monthly_finance" in value and not isinstance(value["monthly_finance"], bool):
+        errors.append("monthly_finance 应为 true 或 false")
+    return errors
+
+
 TENDER_KEYS = frozenset({"quotes_from", "invited_from", "public_from"})
+SCHEDULE_KEYS = ("quarterly_due_day", "monthly_finance", "monthly_due_day", "immediate_days")
 CHECKS: dict[str, Callable[[Any], list[str]]] = {
     "spending_tiers": _spending_tiers,
     "major_matter_amount": _amount,
     "tender": _int_map(1, TENDER_KEYS),
     "publicity_days": _int_map(1),
     "objection_answer_days": _days,
+    "disclosure_schedule": _disclosure_schedule,
 }
-MERGED_BY_ENTRY = frozenset({"tender", "publicity_days"})
+MERGED_BY_ENTRY = frozenset({"tender", "publicity_days", "disclosure_schedule"})
 
 
 def threshold_errors(key: str, value: Any) -> list[str]:

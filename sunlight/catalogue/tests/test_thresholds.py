@@ -75,6 +75,9 @@ def test_it_lets_the_county_override_a_township(published: ListVersion, persona:
         ("spending_tiers", [{"below": 1000, "approver": "主任"}]),
         ("publicity_days", {"subsidy": 0}),
         ("coffee_budget", 1),
+        ("disclosure_schedule", {"quarterly_due_day": 31}),
+        ("disclosure_schedule", {"monthly_finance": "yes"}),
+        ("disclosure_schedule", {"weekly_due_day": 1}),
     ],
 )
 def test_it_refuses_bad_values(published: ListVersion, persona: Any, key: str, value: Any) -> None:
