@@ -7,8 +7,12 @@ lengthens the subsidy publicity keeps the county's other periods.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _is_int(value: Any) -> bool:
@@ -57,12 +61,26 @@ def _int_map(minimum: int, keys: frozenset[str] | None = None) -> Callable[[Any]
     return check
 
 
+def _iso_date_errors(key: str, value: Any) -> list[str]:
+    # A string, not a date: YAML turns an unquoted 2026-10-01 into a date, which JSON cannot store.
+    if isinstance(value, date):
+        return [f'{key} 应加引号写成日期字符串，如 "{value.isoformat()}"']
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return [f'{key} 应为 YYYY-MM-DD 格式的日期，如 "2026-10-01"，收到 {value!r}']
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return [f"{key} 不是有效的日期：{value}"]
+    return []
+
+
 def _disclosure_schedule(value: Any) -> list[str]:
-    """Local disclosure calendar (domain brief §1.6): due days of the month and the days allowed
-    for items published "at once". Days of the month stop at 28 so every month has them. A township
-    may set only some entries (merged entry by entry); the statutory defaults fill the rest."""
+    """Local disclosure calendar (domain brief §1.6): due days of the month, the days allowed for
+    items published "at once", and the go-live date (`start_date`: no period that ended before it
+    is due). Days of the month stop at 28 so every month has them. A township may set only some
+    entries (merged entry by entry); the statutory defaults fill the rest."""
     if not isinstance(value, dict) or not value:
-        return ["应为非空的键值对：quarterly_due_day、monthly_finance、monthly_due_day、immediate_days"]
+        return [f"应为非空的键值对：{'、'.join(SCHEDULE_KEYS)}"]
     errors = [f"未知的键 {k}" for k in value if k not in SCHEDULE_KEYS]
     for key in ("quarterly_due_day", "monthly_due_day"):
         if key in value and not (_is_int(value[key]) and 1 <= value[key] <= 28):
@@ -71,11 +89,13 @@ def _disclosure_schedule(value: Any) -> list[str]:
         errors.append("immediate_days 应为正整数（天）")
     if "monthly_finance" in value and not isinstance(value["monthly_finance"], bool):
         errors.append("monthly_finance 应为 true 或 false")
+    if "start_date" in value:
+        errors += _iso_date_errors("start_date", value["start_date"])
     return errors
 
 
 TENDER_KEYS = frozenset({"quotes_from", "invited_from", "public_from"})
-SCHEDULE_KEYS = ("quarterly_due_day", "monthly_finance", "monthly_due_day", "immediate_days")
+SCHEDULE_KEYS = ("quarterly_due_day", "monthly_finance", "monthly_due_day", "immediate_days", "start_date")
 CHECKS: dict[str, Callable[[Any], list[str]]] = {
     "spending_tiers": _spending_tiers,
     "major_matter_amount": _amount,

@@ -188,6 +188,9 @@ class ScheduleOut(Schema):
     villages: int
     overdue_count: int
     items: list[DueItemOut] = Field(description="村（社区）：全部到期事项；镇（街道）、县：空")
+    start_date: date | None = Field(
+        description="村（社区）：系统上线日，此前结束的季度、月份不再要求公开；未设置或镇（街道）、县：空"
+    )
     overdue: list[DueItemOut] = Field(description="逾期未公开的事项")
 
 
@@ -330,6 +333,7 @@ def disclosure_schedule(request: HttpRequest, code: str, query: Query[ScheduleQu
         "villages": len(plans),
         "overdue_count": len(overdue),
         "items": items,
+        "start_date": plans[0].start if place.level == Level.VILLAGE else None,
         "overdue": overdue,
     }
 

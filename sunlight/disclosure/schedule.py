@@ -9,6 +9,11 @@ Statutory cadence (the only part that is law; Organic Law Art. 30, Shaanxi measu
 The local numbers (due days, days allowed for "at once") are the `disclosure_schedule` threshold,
 set by the county and overridable by a township; DEFAULTS below apply when none is in force.
 
+Go-live (`start_date`): the day the system went live in a county or township. Nothing can have been
+published on it before then, so a quarter or month that ended before that day is not asked for (it
+is left off the schedule), nor is an immediate item triggered before it; the quarter and the month
+containing the day are asked for in full. Without a start date every period shown is asked for.
+
 When a period counts as satisfied ("done"): each period has a window that ends on its due date and
 starts the day after the previous period's due date, so the windows are contiguous and never
 overlap, and one post satisfies exactly one period. A period is done when a notice or correction in
@@ -44,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "monthly_finance": True,
     "monthly_due_day": 15,
     "immediate_days": 5,
+    "start_date": None,  # a date once parsed by settings_of; None: no go-live cut-off
 }
 
 # Which sections are due on which cadence (Art. 30). Finance moves to QUARTERLY when a county or
@@ -152,6 +158,15 @@ def _valid_day(value: Any, top: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= top
 
 
+def _start_date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def settings_of(*layers: Any) -> dict[str, Any]:
     """DEFAULTS with each layer (county, then township) on top, entry by entry; bad entries ignored
     (thresholds.py refuses them on the way in, this only guards old rows)."""
@@ -166,7 +181,14 @@ def settings_of(*layers: Any) -> dict[str, Any]:
             merged["immediate_days"] = layer["immediate_days"]
         if isinstance(layer.get("monthly_finance"), bool):
             merged["monthly_finance"] = layer["monthly_finance"]
+        if _start_date(layer.get("start_date")) is not None:
+            merged["start_date"] = _start_date(layer["start_date"])
     return merged
+
+
+def is_required(period: Period, start: date | None) -> bool:
+    """Whether `period` is asked for under the go-live date `start` (it did not end before it)."""
+    return start is None or period.end >= start
 
 
 def _month_after(year: int, month: int) -> tuple[int, int]:
@@ -301,15 +323,20 @@ def village_due_items(
     *, settings: dict[str, Any], on: date, posts: list[PublishedFact], immediate: list[ImmediateFact]
 ) -> list[DueItem]:
     """Everything a village has due around `on`: quarters and months shown, then immediate items."""
+    start = settings.get("start_date")
     quarterly = QUARTERLY_SECTIONS if settings["monthly_finance"] else (*QUARTERLY_SECTIONS, *MONTHLY_SECTIONS)
     items = [
         period_due(period, (section,), posts, on)
         for period in recent_quarters(on, settings["quarterly_due_day"])
+        if is_required(period, start)
         for section in quarterly
     ]
     if settings["monthly_finance"]:
-        items += [
-            period_due(period, MONTHLY_SECTIONS, posts, on) for period in recent_months(on, settings["monthly_due_day"])
-        ]
-    items += [immediate_due(f, settings["immediate_days"], on) for f in immediate if f.trigger <= on]
+        months = [p for p in recent_months(on, settings["monthly_due_day"]) if is_required(p, start)]
+        items += [period_due(period, MONTHLY_SECTIONS, posts, on) for period in months]
+    items += [
+        immediate_due(f, settings["immediate_days"], on)
+        for f in immediate
+        if f.trigger <= on and (start is None or f.trigger >= start)
+    ]
     return sorted(items, key=lambda i: (i.due, i.cadence, i.sections))

@@ -239,6 +239,7 @@ class VillageSchedule:
     village: Place
     on: date
     items: list[schedule.DueItem]
+    start: date | None = None  # go-live: periods that ended before it are not asked for
 
     @property
     def overdue(self) -> list[schedule.DueItem]:
@@ -311,6 +312,7 @@ def schedules_of(*, villages: list[Place], on: date) -> list[VillageSchedule]:
             items=schedule.village_due_items(
                 settings=settings_by_code[v.code], on=on, posts=posts[v.pk], immediate=majors[v.pk]
             ),
+            start=settings_by_code[v.code]["start_date"],
         )
         for v in villages
     ]

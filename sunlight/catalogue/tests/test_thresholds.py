@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sunlight.audit.models import AuditEvent
 from sunlight.catalogue.models import ListVersion
 from sunlight.catalogue.selectors import thresholds_in_force
 from sunlight.catalogue.services import threshold_set
+from sunlight.catalogue.thresholds import threshold_errors
 from sunlight.conftest import COUNTY, DONGXIAO, QINDONG, SIZHI, TONGYU
 from sunlight.lib.errors import Conflict, Forbidden, Unprocessable
 from sunlight.places.models import Place
@@ -104,3 +105,39 @@ def test_it_refuses_two_values_for_the_same_day(published: ListVersion, persona:
         threshold_set(
             actor=persona("county"), place=_place(COUNTY), key="major_matter_amount", value=25000, effective_from=day
         )
+
+
+def test_it_lets_a_township_set_only_its_go_live_date(published: ListVersion, persona: Any) -> None:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    threshold_set(
+        actor=persona("township"),
+        place=_place(TONGYU),
+        key="disclosure_schedule",
+        value={"start_date": "2027-01-01"},
+        effective_from=tomorrow,
+    )
+    values = thresholds_in_force(place=_place(DONGXIAO), on=tomorrow)["disclosure_schedule"]
+    assert values["start_date"] == "2027-01-01" and values["quarterly_due_day"] == 20  # county's kept
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026/10/01", "start_date 应为 YYYY-MM-DD 格式的日期"),
+        ("20261001", "start_date 应为 YYYY-MM-DD 格式的日期"),
+        ("2026-10-1", "start_date 应为 YYYY-MM-DD 格式的日期"),
+        (20261001, "start_date 应为 YYYY-MM-DD 格式的日期"),
+        (None, "start_date 应为 YYYY-MM-DD 格式的日期"),
+        ("2026-02-30", "start_date 不是有效的日期：2026-02-30"),
+        (date(2026, 10, 1), 'start_date 应加引号写成日期字符串，如 "2026-10-01"'),
+    ],
+)
+def test_it_refuses_a_bad_go_live_date_in_chinese(
+    published: ListVersion, persona: Any, value: Any, message: str
+) -> None:
+    assert any(message in e for e in threshold_errors("disclosure_schedule", {"start_date": value}))
+    with pytest.raises(Unprocessable) as refused:
+        threshold_set(
+            actor=persona("county"), place=_place(COUNTY), key="disclosure_schedule", value={"start_date": value}
+        )
+    assert message in str(refused.value)

@@ -1,5 +1,5 @@
 """The disclosure schedule: quarter and month due dates, the "satisfied" rule, immediate items,
-the village, township and county lists, scoping, bad input and fixed query counts."""
+the go-live date, the village, township and county lists, scoping, bad input and fixed query counts."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import yaml
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sunlight.catalogue.models import PowerItem
-from sunlight.catalogue.selectors import active_items
+from sunlight.catalogue.selectors import active_items, threshold_values
 from sunlight.catalogue.services import threshold_set
 from sunlight.conftest import COUNTY, DONGXIAO, SIZHI, TONGYU
 from sunlight.disclosure import schedule, selectors, services
@@ -47,6 +49,20 @@ def _item(village: Place, label: str, on: date) -> schedule.DueItem:
 
 Q3_VILLAGE = "2026年第3季度村务公开"
 JULY_FINANCE = "2026年7月财务公开"
+
+
+def _county_goes_live(start: str, effective_from: date) -> None:
+    """The county's disclosure_schedule as loaded, with `start` as its go-live date."""
+    county = Place.objects.get(code=COUNTY)
+    loaded = threshold_values(key="disclosure_schedule", place_codes=[COUNTY], on=date(2026, 1, 1))[COUNTY]
+    value = {**loaded, "start_date": start}
+    threshold_set(actor=None, place=county, key="disclosure_schedule", value=value, effective_from=effective_from)
+
+
+@pytest.fixture(autouse=True)
+def _live_since_january(db: Any) -> None:
+    # Most tests here are about the summer of 2026, before the demo county's go-live (Q4 2026).
+    _county_goes_live("2026-01-01", date(2026, 1, 2))
 
 
 def test_it_makes_a_quarter_due_on_its_day_and_overdue_the_day_after(village: Place) -> None:
@@ -148,6 +164,90 @@ def test_it_marks_a_major_matter_done_or_late_by_its_publication(persona: Any, v
     items = selectors.village_schedule(village=village, on=date(2026, 9, 10)).items
     statuses = {i.post_id: i.status for i in items if i.cadence == schedule.Cadence.IMMEDIATE}
     assert statuses == {on_time.public_id: schedule.Status.DONE, late.public_id: schedule.Status.LATE}
+
+
+def _labels(village: Place, on: date) -> set[str]:
+    return {i.label for i in selectors.village_schedule(village=village, on=on).items}
+
+
+def test_it_does_not_ask_for_a_period_that_ended_the_day_before_go_live(village: Place) -> None:
+    _county_goes_live("2026-10-01", date(2026, 1, 3))
+    labels = _labels(village, date(2026, 10, 21))
+    assert Q3_VILLAGE not in labels and "2026年9月财务公开" not in labels
+    assert "2026年第4季度村务公开" in labels and "2026年10月财务公开" in labels
+    assert selectors.village_schedule(village=village, on=date(2026, 10, 21)).overdue == []
+
+
+def test_it_asks_for_a_period_that_ends_on_the_go_live_day(village: Place) -> None:
+    _county_goes_live("2026-09-30", date(2026, 1, 3))
+    assert _item(village, Q3_VILLAGE, date(2026, 10, 21)).status == schedule.Status.OVERDUE
+    assert _item(village, "2026年9月财务公开", date(2026, 10, 21)).status == schedule.Status.OVERDUE
+    assert "2026年8月财务公开" not in _labels(village, date(2026, 10, 21))
+
+
+def test_it_asks_for_the_whole_period_containing_the_go_live_day(persona: Any, village: Place) -> None:
+    _county_goes_live("2026-11-20", date(2026, 1, 3))
+    labels = _labels(village, date(2026, 11, 26))
+    assert "2026年第4季度村务公开" in labels and "2026年11月财务公开" in labels
+    assert "2026年10月财务公开" not in labels
+
+
+def test_it_lets_a_township_go_live_later_than_the_county(village: Place) -> None:
+    threshold_set(
+        actor=None,
+        place=Place.objects.get(code=TONGYU),
+        key="disclosure_schedule",
+        value={"start_date": "2026-10-01"},
+        effective_from=date(2026, 1, 3),
+    )
+    assert Q3_VILLAGE not in _labels(village, date(2026, 10, 21))
+    sizhi = Place.objects.get(code=SIZHI)  # another township: the county's January start
+    assert "2026年第3季度村务公开" in _labels(sizhi, date(2026, 10, 21))
+
+
+def test_it_does_not_ask_for_a_major_matter_triggered_before_go_live(persona: Any, village: Place) -> None:
+    _county_goes_live("2026-09-02", date(2026, 1, 3))
+    item = _major_item(village)
+    for day in (date(2026, 9, 1), date(2026, 9, 2)):
+        with _at(day):
+            draft(persona, village, title=f"决议{day.day}", power_item=item)
+    immediate = [
+        i
+        for i in selectors.village_schedule(village=village, on=date(2026, 9, 10)).items
+        if i.cadence == schedule.Cadence.IMMEDIATE
+    ]
+    assert [i.period_start for i in immediate] == [date(2026, 9, 2)]
+
+
+def test_it_gives_the_demo_county_a_short_list_a_month_after_go_live(client: Client, village: Place) -> None:
+    # data/catalogue/thresholds.yaml: the demo county went live on 2026-10-01.
+    configured = yaml.safe_load((settings.DATA_DIR / "catalogue" / "thresholds.yaml").read_text(encoding="utf-8"))
+    start = configured["disclosure_schedule"]["start_date"]
+    assert start == "2026-10-01"
+    _county_goes_live(start, date(2026, 1, 3))
+    plan = selectors.village_schedule(village=village, on=date(2026, 11, 26))
+    assert plan.start == date(2026, 10, 1)
+    assert [i.label for i in plan.overdue] == ["2026年10月财务公开"]
+    assert {i.label for i in plan.items} == {
+        "2026年第4季度党务公开",
+        "2026年第4季度村务公开",
+        "2026年第4季度事务公开",
+        "2026年10月财务公开",
+        "2026年11月财务公开",
+    }
+    page = client.get(f"/v/{DONGXIAO}/board/schedule/?on=2026-11-26").content.decode()
+    assert "本系统自 2026-10-01 起启用" in page and "2026年第3季度" not in page
+    body = client.get(f"/api/v1/places/{DONGXIAO}/disclosure-schedule?on=2026-11-26").json()
+    assert body["start_date"] == "2026-10-01" and body["overdue_count"] == 1
+
+
+def test_it_reads_no_go_live_date_as_every_period_due() -> None:
+    merged = schedule.settings_of({"start_date": "2026-10-01"}, {"start_date": "not a date"})
+    assert merged["start_date"] == date(2026, 10, 1)  # a bad old row is ignored, not fatal
+    assert schedule.settings_of()["start_date"] is None
+    quarter = schedule.quarter_period(2026, 3, 20)
+    assert schedule.is_required(quarter, None) and not schedule.is_required(quarter, date(2026, 10, 1))
+    assert schedule.is_required(quarter, date(2026, 9, 30))
 
 
 def test_it_shows_a_missing_quarter_on_the_village_board(client: Client, village: Place) -> None:
