@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sunlight.lib.env import database_from_url, env_bool, env_int, env_list, env_str, load_dotenv
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "sunlight.catalogue",
     "sunlight.ledger",
     "sunlight.disclosure",
+    "sunlight.cases",
     "sunlight.web",
 ]
 
@@ -192,6 +194,13 @@ TASKS = {
     }
 }
 
+# Where people are told of due and overdue steps: an in-app notification always, then each of
+# these backends (dotted paths, comma-separated). SMS and WeChat backends implement the same
+# interface (sunlight/accounts/notify.py); the console backend only logs.
+NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["sunlight.accounts.notify.ConsoleBackend"])
+# A step is "due soon" this many working days before its deadline.
+CASE_DUE_SOON_WORKDAYS = env_int("CASE_DUE_SOON_WORKDAYS", 2)
+
 # The county the home page shows; the demo county is Tongguan (潼关县).
 DEFAULT_COUNTY_CODE = env_str("DEFAULT_COUNTY_CODE", "610522")
 
@@ -199,6 +208,18 @@ DEFAULT_COUNTY_CODE = env_str("DEFAULT_COUNTY_CODE", "610522")
 # also the signing key's name. Signing keys live in files here, outside the database (0700/0600).
 LEDGER_ORIGIN_PREFIX = env_str("LEDGER_ORIGIN_PREFIX", "sunlight.local/ledger/")
 LEDGER_KEY_DIR = Path(env_str("LEDGER_KEY_DIR", str(VAR_DIR / "ledger-keys")))
+
+# Upload limits (bytes). nginx's client_max_body_size (deploy/nginx.conf) must be at least the
+# largest, or big files are refused by nginx with its own English page before Django sees them.
+DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+CATALOGUE_MAX_UPLOAD_BYTES = env_int("CATALOGUE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# A disclosure period is "due soon" (公开时间表：即将到期) this many calendar days before its due date.
+DISCLOSURE_DUE_SOON_DAYS = env_int("DISCLOSURE_DUE_SOON_DAYS", 7)
+if min(DISCLOSURE_MAX_ATTACHMENT_BYTES, CATALOGUE_MAX_UPLOAD_BYTES) < 1 or DISCLOSURE_DUE_SOON_DAYS < 0:
+    raise ImproperlyConfigured(
+        "DISCLOSURE_MAX_ATTACHMENT_BYTES and CATALOGUE_MAX_UPLOAD_BYTES must be positive, "
+        "DISCLOSURE_DUE_SOON_DAYS must not be negative"
+    )
 
 LOGGING = {
     "version": 1,

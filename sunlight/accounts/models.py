@@ -127,3 +127,31 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class Notification(models.Model):
+    """A message for one person, shown in the workbench. External channels (SMS, WeChat) are sent
+    by the notification backends (notify.py); this row is the in-app copy and the record."""
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, verbose_name=_("接收人"), on_delete=models.PROTECT, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    # Same key, same person: sent once (a daily reminder task may run many times).
+    dedupe_key = models.CharField(_("去重键"), max_length=120)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="accounts_notification_once")]
+        indexes = [
+            # A person's unread notifications, newest first (workbench).
+            models.Index(fields=["user", "read_at", "-created_at"], name="accounts_notice_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -16,6 +16,8 @@ EVENTS: dict[str, str] = {
     "accounts.role_granted": "user_id, role, place_code",
     "accounts.role_ended": "user_id, role, place_code",
     "places.figures_recorded": "place_code, effective_date",
+    "cases.step_completed": "case_id, position, village_code",
+    "cases.exception_granted": "case_id, rule",
 }
 
 Handler = Callable[..., None]

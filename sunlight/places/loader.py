@@ -12,7 +12,7 @@ from django.db import transaction
 from sunlight.lib.errors import Unprocessable
 
 from .models import Level, Place
-from .services import figures_record, place_upsert
+from .services import OPTIONAL_FIGURES, figures_record, place_upsert
 
 
 def _as_date(value: Any, where: str) -> date:
@@ -94,6 +94,22 @@ def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order:
             representatives=int(f["representatives"]),
             representatives_women=int(f["representatives_women"]),
             committee_members=int(f["committee_members"]),
+            source=str(f.get("source", "")),
+            **{k: int(f[k]) for k in OPTIONAL_FIGURES if f.get(k) is not None},
+        )
+        counts["figures"] += int(created)
+    for f in v.get("group_figures", []):
+        group = Place.objects.get(code=f"{village.code}{int(f['group']):03d}", level=Level.GROUP)
+        _fig, created = figures_record(
+            actor=actor,
+            village=group,
+            effective_date=_as_date(f["effective_date"], group.code),
+            households=int(f["households"]),
+            adults=int(f["adults"]),
+            party_members=0,
+            representatives=0,
+            representatives_women=0,
+            committee_members=0,
             source=str(f.get("source", "")),
         )
         counts["figures"] += int(created)

@@ -75,7 +75,8 @@ class Place(models.Model):
 
 
 class VillageFigures(models.Model):
-    """Registry figures of a village in force from `effective_date` until the next record.
+    """Registry figures of a village (or of a villager group: households and adults only) in force
+    from `effective_date` until the next record.
 
     A meeting's quorum uses the figures in force on the meeting's date, so records are never
     edited: a new count is a new row with a later date.
@@ -89,6 +90,15 @@ class VillageFigures(models.Model):
     representatives = models.PositiveIntegerField(_("村民代表人数"))
     representatives_women = models.PositiveIntegerField(_("其中女性代表"))
     committee_members = models.PositiveIntegerField(_("村委会成员人数"))
+    # Optional: the bodies whose meetings the cases app checks. Unknown (null) figures make the
+    # meeting rules that need them fail with "please record …" rather than guess.
+    two_committee_members = models.PositiveIntegerField(_("村两委成员人数（交叉任职只计一次）"), null=True, blank=True)
+    supervision_members = models.PositiveIntegerField(_("村务监督委员会成员人数"), null=True, blank=True)
+    collective_members = models.PositiveIntegerField(_("集体经济组织成员总数"), null=True, blank=True)
+    collective_members_capable = models.PositiveIntegerField(
+        _("其中具有完全民事行为能力的成员"), null=True, blank=True
+    )
+    member_representatives = models.PositiveIntegerField(_("集体经济组织成员代表人数"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -101,6 +111,12 @@ class VillageFigures(models.Model):
             models.CheckConstraint(
                 condition=Q(representatives_women__lte=models.F("representatives")),
                 name="figures_women_within_representatives",
+            ),
+            models.CheckConstraint(
+                condition=Q(collective_members_capable__isnull=True)
+                | Q(collective_members__isnull=True)
+                | Q(collective_members_capable__lte=models.F("collective_members")),
+                name="figures_capable_within_members",
             ),
         ]
 

@@ -73,6 +73,15 @@ def place_upsert(
     return place, True
 
 
+OPTIONAL_FIGURES = (
+    "two_committee_members",
+    "supervision_members",
+    "collective_members",
+    "collective_members_capable",
+    "member_representatives",
+)
+
+
 @transaction.atomic
 def figures_record(
     *,
@@ -86,23 +95,34 @@ def figures_record(
     representatives_women: int,
     committee_members: int,
     source: str = "",
+    **optional: int | None,
 ) -> tuple[VillageFigures, bool]:
-    """Record the village's figures from `effective_date`; an identical record is not repeated."""
-    if village.level != Level.VILLAGE:
-        raise Unprocessable("登记数据只属于村或社区。", details={"field": "village"})
-    values = {
+    """Record the village's (or a villager group's) figures from `effective_date`; an identical
+    record is not repeated. `optional` takes the nullable body sizes (OPTIONAL_FIGURES)."""
+    if village.level not in (Level.VILLAGE, Level.GROUP):
+        raise Unprocessable("登记数据只属于村（社区）或村民小组。", details={"field": "village"})
+    unknown = sorted(set(optional) - set(OPTIONAL_FIGURES))
+    if unknown:
+        raise Unprocessable(f"未知的登记项：{'、'.join(unknown)}", details={"field": unknown[0]})
+    values: dict[str, int | None] = {
         "households": households,
         "adults": adults,
         "party_members": party_members,
         "representatives": representatives,
         "representatives_women": representatives_women,
         "committee_members": committee_members,
+        **{k: optional.get(k) for k in OPTIONAL_FIGURES},
     }
     for field, value in values.items():
-        if value < 0:
+        if value is not None and value < 0:
             raise Unprocessable(f"{field} 不能为负数。", details={"field": field})
     if representatives_women > representatives:
         raise Unprocessable("女性代表人数不能超过代表总数。", details={"field": "representatives_women"})
+    capable, members = values["collective_members_capable"], values["collective_members"]
+    if capable is not None and members is not None and capable > members:
+        raise Unprocessable(
+            "具有完全民事行为能力的成员不能多于成员总数。", details={"field": "collective_members_capable"}
+        )
     existing = VillageFigures.objects.filter(village=village, effective_date=effective_date).first()
     if existing is not None:
         if all(getattr(existing, k) == v for k, v in values.items()):
