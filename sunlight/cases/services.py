@@ -907,7 +907,7 @@ def _notify_township(case: Case, step: CaseStep, rule: str) -> None:
     message = Message(
         title=_("%(village)s申请例外：%(title)s") % {"village": case.village.name, "title": case.title},
         body=_("第 %(n)s 步“%(name)s”：%(rule)s") % {"n": step.position, "name": step.name, "rule": rules.rule_title(rule)},
-        link=f"/workbench/cases/{case.public_id}/",
+        link=f"/w/cases/{case.public_id}/",
     )
     notify(users=users, message=message, dedupe_key=f"exception:{case.public_id}:{step.position}:{rule}")
 
@@ -1019,7 +1019,7 @@ def _remind(step: CaseStep, kind: str, today: dt.date) -> None:
     }
     notify(
         users=users,
-        message=Message(title=title, body=body, link=f"/workbench/cases/{case.public_id}/"),
+        message=Message(title=title, body=body, link=f"/w/cases/{case.public_id}/"),
         dedupe_key=f"{kind}:{case.public_id}:{step.position}:{due}",
     )
     event = CaseEvent.Kind.OVERDUE if overdue else CaseEvent.Kind.DUE_SOON
