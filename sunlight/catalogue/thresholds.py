@@ -1,8 +1,8 @@
 """Local numbers (spending tiers, tender limits, publicity days): their shape, and how they merge.
 
 The county's defaults come from data/catalogue/thresholds.yaml; a township may override any key.
-A dict-valued key (tender, publicity_days, disclosure_schedule) is overridden entry by entry, so a township that only
-lengthens the subsidy publicity keeps the county's other periods.
+A dict-valued key (tender, publicity_days, disclosure_schedule, meeting_rules) is overridden entry by
+entry, so a township that only lengthens the subsidy publicity keeps the county's other periods.
 """
 
 from __future__ import annotations
@@ -94,6 +94,65 @@ def _disclosure_schedule(value: Any) -> list[str]:
     return errors
 
 
+# Meeting rules (domain brief §1.3–1.5). Only the bodies whose numbers no law fixes may be set locally;
+# the villagers', representatives' (except its notice) and collective-members' meetings follow the
+# Organic Law and the Collective Economic Organisations Law, and sunlight/cases/rules.py hard-codes them.
+LOCAL_MEETING_KINDS = ("party_members", "two_committees", "supervision", "democratic_appraisal", "group")
+STATUTORY_MEETING_KINDS = ("villagers", "members", "member_reps")
+MEETING_RULE_KEYS = ("quorum", "quorum_strict", "pass", "pass_strict", "pass_base", "notice_days")
+PASS_BASES = ("attendees", "all")
+_FRACTION = re.compile(r"([1-9]\d*)/([1-9]\d*)")
+
+
+def _share_errors(kind: str, entry: dict[str, Any], key: str) -> list[str]:
+    value, strict = entry[key], entry[f"{key}_strict"]
+    match = _FRACTION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match[1]) > int(match[2]):
+        return [f'{kind}.{key} 应为不大于 1 的分数，如 "2/3"，收到 {value!r}']
+    if not isinstance(strict, bool):
+        return [f"{kind}.{key}_strict 应为 true（超过）或 false（不少于）"]
+    if strict and int(match[1]) == int(match[2]):
+        return [f"{kind}.{key} 为全部时 {key}_strict 不能为 true（无法超过全部）"]
+    return []
+
+
+def _local_meeting_rule(kind: str, entry: Any) -> list[str]:
+    # A township's entry replaces the county's entry for that kind whole, so each entry is complete.
+    if not isinstance(entry, dict):
+        return [f"{kind} 应为键值对：{'、'.join(MEETING_RULE_KEYS)}"]
+    errors = [f"{kind} 缺少 {k}" for k in MEETING_RULE_KEYS if k not in entry]
+    errors += [f"{kind} 有未知的键 {k}" for k in entry if k not in MEETING_RULE_KEYS]
+    if errors:
+        return errors
+    errors = _share_errors(kind, entry, "quorum") + _share_errors(kind, entry, "pass")
+    if entry["pass_base"] not in PASS_BASES:
+        errors.append(f"{kind}.pass_base 应为 attendees（到会人数）或 all（应到全体）")
+    if not (_is_int(entry["notice_days"]) and entry["notice_days"] >= 0):
+        errors.append(f"{kind}.notice_days 应为不小于 0 的整数（天）")
+    return errors
+
+
+def _meeting_rules(value: Any) -> list[str]:
+    """Local meeting rules per meeting kind: quorum and pass shares ("2/3"; `*_strict` true = more
+    than, false = at least), what the pass share is of (`pass_base`), and days of notice."""
+    if not isinstance(value, dict) or not value:
+        return [f"应为按会议类型分列的键值对：{'、'.join((*LOCAL_MEETING_KINDS, 'representatives'))}"]
+    errors: list[str] = []
+    for kind, entry in value.items():
+        if kind in LOCAL_MEETING_KINDS:
+            errors += _local_meeting_rule(kind, entry)
+        elif kind == "representatives":
+            if not isinstance(entry, dict) or set(entry) != {"notice_days"}:
+                errors.append("representatives 的到会和表决比例由组织法第二十六条规定，本地只能设置 notice_days")
+            elif not (_is_int(entry["notice_days"]) and entry["notice_days"] >= 0):
+                errors.append("representatives.notice_days 应为不小于 0 的整数（天）")
+        elif kind in STATUTORY_MEETING_KINDS:
+            errors.append(f"{kind} 的到会、表决和通知规则由法律规定，不能在本地调整")
+        else:
+            errors.append(f"未知的会议类型 {kind}")
+    return errors
+
+
 TENDER_KEYS = frozenset({"quotes_from", "invited_from", "public_from"})
 SCHEDULE_KEYS = ("quarterly_due_day", "monthly_finance", "monthly_due_day", "immediate_days", "start_date")
 CHECKS: dict[str, Callable[[Any], list[str]]] = {
@@ -103,8 +162,9 @@ CHECKS: dict[str, Callable[[Any], list[str]]] = {
     "publicity_days": _int_map(1),
     "objection_answer_days": _days,
     "disclosure_schedule": _disclosure_schedule,
+    "meeting_rules": _meeting_rules,
 }
-MERGED_BY_ENTRY = frozenset({"tender", "publicity_days", "disclosure_schedule"})
+MERGED_BY_ENTRY = frozenset({"tender", "publicity_days", "disclosure_schedule", "meeting_rules"})
 
 
 def threshold_errors(key: str, value: Any) -> list[str]:
