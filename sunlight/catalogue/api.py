@@ -652,7 +652,10 @@ def version_workbook(request: HttpRequest, version_id: UUID) -> HttpResponse:
 @router.post(
     "/catalogue/versions/{version_id}/workbook",
     response=ImportOut,
-    summary="上传 Excel 工作簿导入草稿（整体检查，有任何问题则一条不导入，按工作表和行号列出；≤5 MB）",
+    summary=(
+        "上传 Excel 工作簿导入草稿（整体检查，有任何问题则一条不导入，按工作表和行号列出；"
+        "大小上限为设置 CATALOGUE_MAX_UPLOAD_BYTES，默认 5 MB）"
+    ),
     auth=LoggedInSession(),
 )
 def version_workbook_import(
@@ -667,7 +670,7 @@ def version_workbook_import(
     diff = services.version_import(
         actor=_user(request),
         version=version,
-        data=file.read(excel.MAX_UPLOAD_BYTES + 1),
+        data=file.read(excel.max_upload_bytes() + 1),
         expected_version=row_version,
         request=request,
     )

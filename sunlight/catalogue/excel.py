@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -32,7 +34,6 @@ from .rules import check_catalogue
 from .spec import CatalogueSpec, CertificateSpec, ItemSpec, Problem, ResponsibilitySpec, ServiceSpec, StepSpec
 from .vocab import FLOW_ROLES, DecidingBody, ItemKind, MeetingKind, ResponsibleHead, RosterField, Section
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows a drop-down covers below the header: far more than any county list holds.
 VALIDATION_ROWS = 2000
@@ -344,12 +345,18 @@ def workbook_export(spec: CatalogueSpec) -> bytes:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def max_upload_bytes() -> int:
+    """The workbook upload limit in bytes (setting CATALOGUE_MAX_UPLOAD_BYTES, 5 MB by default)."""
+    return int(settings.CATALOGUE_MAX_UPLOAD_BYTES)
+
+
 def upload_check(*, name: str, size: int, head: bytes) -> None:
-    """Refuse anything but an .xlsx file of at most MAX_UPLOAD_BYTES (413 / 422)."""
-    if size > MAX_UPLOAD_BYTES:
+    """Refuse anything but an .xlsx file of at most max_upload_bytes() (413 / 422)."""
+    limit = max_upload_bytes()
+    if size > limit:
         raise UploadTooLarge(
-            _("文件超过 %(mb)d MB，请删去无关内容后再上传。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-            details={"field": "file", "max_bytes": MAX_UPLOAD_BYTES},
+            _("文件超过 %(max)s，请删去无关内容后再上传。") % {"max": filesizeformat(limit)},
+            details={"field": "file", "max_bytes": limit},
         )
     if not name.lower().endswith(".xlsx") or not head.startswith(b"PK\x03\x04"):
         raise Unprocessable(

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .flows import step_raw
@@ -190,9 +192,12 @@ class PublishForm(forms.Form):
 
 class UploadForm(forms.Form):
     row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    file = forms.FileField(
-        label=_("Excel 工作簿（.xlsx，不超过 5 MB）"), error_messages={"required": _("请选择要上传的文件。")}
-    )
+    file = forms.FileField(error_messages={"required": _("请选择要上传的文件。")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.CATALOGUE_MAX_UPLOAD_BYTES)
+        self.fields["file"].label = _("Excel 工作簿（.xlsx，不超过 %(max)s）") % {"max": limit}
 
 
 class DecisionForm(forms.Form):

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,8 +44,6 @@ from .forms import (
 from .models import ListVersion, PowerItem
 from .serialize import step_spec, version_spec
 from .vocab import role_label
-
-_UPLOAD_READ_LIMIT = excel.MAX_UPLOAD_BYTES + 1
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -160,7 +159,7 @@ def _version_context(version: ListVersion, **extra: Any) -> dict[str, Any]:
         "items": items,
         "upload": UploadForm(initial={"row_version": version.row_version}),
         "publish": PublishForm(initial={"row_version": version.row_version}),
-        "max_mb": excel.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_size": filesizeformat(excel.max_upload_bytes()),
         **extra,
     }
 
@@ -200,7 +199,7 @@ def version_import(request: HttpRequest, public_id: UUID) -> HttpResponse:
         diff = services.version_import(
             actor=request.user,
             version=version,
-            data=upload.read(_UPLOAD_READ_LIMIT),
+            data=upload.read(excel.max_upload_bytes() + 1),
             expected_version=form.cleaned_data.get("row_version"),
             request=request,
         )

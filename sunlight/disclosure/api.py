@@ -458,16 +458,13 @@ def post_withdraw(request: HttpRequest, post_id: UUID, payload: WithdrawIn) -> S
 @router.post(
     "/posts/{post_id}/attachments",
     response={201: AttachmentOut},
-    summary="上传附件（JPEG、PNG、PDF，最大 10 MB）",
+    summary="上传附件（JPEG、PNG、PDF；大小上限为设置 DISCLOSURE_MAX_ATTACHMENT_BYTES，默认 10 MB）",
     auth=LoggedInSession(),
 )
 def attachment_upload(request: HttpRequest, post_id: UUID, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     post = selectors.post_for_staff(user=request.user, public_id=post_id, request=request)
-    if file.size and file.size > services.MAX_ATTACHMENT_BYTES:
-        raise services.AttachmentTooLarge(
-            "附件太大：最大 10 MB。",
-            details=[{"field": "file", "size": file.size, "max": services.MAX_ATTACHMENT_BYTES}],
-        )
+    if file.size and file.size > services.max_attachment_bytes():
+        raise services.attachment_too_large(file.size)
     att = services.attachment_add(
         actor=request.user, post=post, name=file.name or "", data=file.read(), request=request
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from sunlight.lib.errors import Unprocessable
@@ -114,7 +116,12 @@ class WithdrawForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("附件（JPEG、PNG 或 PDF，最大 10 MB）"))
+    file = forms.FileField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.DISCLOSURE_MAX_ATTACHMENT_BYTES)
+        self.fields["file"].label = _("附件（JPEG、PNG 或 PDF，最大 %(max)s）") % {"max": limit}
 
 
 class ObjectionForm(forms.Form):

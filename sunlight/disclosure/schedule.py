@@ -36,6 +36,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings as django_settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,7 +60,6 @@ MONTHLY_SECTIONS: tuple[str, ...] = (Section.FINANCE,)
 # Power-item kinds whose posts are due "at once" after their trigger.
 IMMEDIATE_ITEM_KINDS: frozenset[str] = frozenset({ItemKind.MAJOR})
 
-DUE_SOON_DAYS = 7  # an open period within this many days of its due date is "due soon"
 QUARTERS_SHOWN = 4  # the period now open and the three before it
 MONTHS_SHOWN = 6
 
@@ -259,7 +259,8 @@ def lookback_start(on: date) -> date:
 def _open_status(due: date, on: date) -> Status:
     if on > due:
         return Status.OVERDUE
-    return Status.DUE_SOON if (due - on).days <= DUE_SOON_DAYS else Status.UPCOMING
+    # An open period within DISCLOSURE_DUE_SOON_DAYS (7 by default) of its due date is "due soon".
+    return Status.DUE_SOON if (due - on).days <= django_settings.DISCLOSURE_DUE_SOON_DAYS else Status.UPCOMING
 
 
 def _section_names(sections: tuple[str, ...]) -> str:

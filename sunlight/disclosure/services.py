@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +32,6 @@ from .content import leaf_document, sha256_hex, tables_clean
 from .models import Attachment, Objection, ObjectionAnswer, Post, PostEvent, PostKind, PostStatus, Section
 from .privacy import KIND_LABELS, Finding, personal_data_in, public_texts
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
@@ -47,6 +48,20 @@ FIELD_LABELS = {
 class AttachmentTooLarge(Unprocessable):
     status = 413
     code = "too_large"
+
+
+def max_attachment_bytes() -> int:
+    """The attachment size limit in bytes (setting DISCLOSURE_MAX_ATTACHMENT_BYTES, 10 MB by default)."""
+    return int(settings.DISCLOSURE_MAX_ATTACHMENT_BYTES)
+
+
+def attachment_too_large(size: int) -> AttachmentTooLarge:
+    """The 413 for an attachment of `size` bytes over the limit (the same words in forms and API)."""
+    limit = max_attachment_bytes()
+    return AttachmentTooLarge(
+        _("附件太大：最大 %(max)s，此文件 %(size)s。") % {"max": filesizeformat(limit), "size": filesizeformat(size)},
+        details=[{"field": "file", "size": size, "max": limit}],
+    )
 
 
 def _audit(actor: Any, action: str, post: Post, request: Any, **detail: Any) -> None:
@@ -460,13 +475,11 @@ def attachment_kind(data: bytes) -> tuple[str, str] | None:
 
 
 def attachment_add(*, actor: Any, post: Post, name: str, data: bytes, request: Any = None) -> Attachment:
-    """Attach a JPEG, PNG or PDF (≤ 10 MB) to a draft; its SHA-256 enters the log on publishing."""
+    """Attach a JPEG, PNG or PDF (within max_attachment_bytes) to a draft; its SHA-256 enters the
+    log on publishing."""
     require(actor, perm.DRAFT, post.village, request=request)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise AttachmentTooLarge(
-            _("附件太大：最大 10 MB，此文件 %(mb).1f MB。") % {"mb": len(data) / 1024 / 1024},
-            details=[{"field": "file", "size": len(data), "max": MAX_ATTACHMENT_BYTES}],
-        )
+    if len(data) > max_attachment_bytes():
+        raise attachment_too_large(len(data))
     kind = attachment_kind(data)
     if kind is None:
         raise Unprocessable(

@@ -412,8 +412,8 @@ def work_attach(request: HttpRequest, post_id: str) -> HttpResponse:
     if upload is None:
         messages.error(request, _("请选择要上传的文件。"))
         return redirect(_work_url(post))
-    if upload.size and upload.size > services.MAX_ATTACHMENT_BYTES:
-        messages.error(request, _("附件太大：最大 10 MB。"))
+    if upload.size and upload.size > services.max_attachment_bytes():
+        messages.error(request, services.attachment_too_large(upload.size).message)
         return redirect(_work_url(post))
     try:
         services.attachment_add(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from unittest import mock
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -184,6 +185,21 @@ def test_it_refuses_an_oversize_or_wrong_type_attachment(login: Any, persona: An
     services.post_publish(actor=persona("cadre"), post=post)
     response = Client().get(f"/board/files/{att.public_id}")
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_it_follows_the_attachment_limit_setting(login: Any, persona: Any, village: Place, settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DISCLOSURE_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+    post, cadre = draft(persona, village), login("cadre")
+    assert "最大 2.0\xa0MB" in cadre.get(f"/w/board/{post.public_id}/").content.decode()
+    big = SimpleUploadedFile("b.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024), content_type="image/png")
+    response = cadre.post(f"/w/board/{post.public_id}/attach/", {"file": big}, follow=True)
+    assert "附件太大：最大 2.0\xa0MB，此文件 2.0\xa0MB" in response.content.decode()
+    with pytest.raises(services.AttachmentTooLarge) as refused:
+        services.attachment_add(actor=persona("cadre"), post=post, name="b.png", data=b"0" * (2 * 1024 * 1024 + 1))
+    assert refused.value.details == [{"field": "file", "size": 2 * 1024 * 1024 + 1, "max": 2 * 1024 * 1024}]
+    assert not post.attachments.exists()
 
 
 def test_it_shows_the_county_board_and_open_objections(client: Client, persona: Any, village: Place) -> None:

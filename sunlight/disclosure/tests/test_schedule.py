@@ -3,6 +3,9 @@ the go-live date, the village, township and county lists, scoping, bad input and
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -72,6 +75,24 @@ def test_it_makes_a_quarter_due_on_its_day_and_overdue_the_day_after(village: Pl
     assert on_the_day.due == date(2026, 10, 20) and on_the_day.status == schedule.Status.DUE_SOON
     assert on_the_day.window_start == date(2026, 7, 21)
     assert _item(village, Q3_VILLAGE, date(2026, 10, 21)).status == schedule.Status.OVERDUE
+
+
+def test_it_follows_the_due_soon_setting(village: Place, settings: Any) -> None:
+    settings.DISCLOSURE_DUE_SOON_DAYS = 2
+    assert _item(village, Q3_VILLAGE, date(2026, 10, 17)).status == schedule.Status.UPCOMING
+    assert _item(village, Q3_VILLAGE, date(2026, 10, 18)).status == schedule.Status.DUE_SOON
+
+
+@pytest.mark.parametrize(
+    "variable", ["DISCLOSURE_DUE_SOON_DAYS=-1", "DISCLOSURE_MAX_ATTACHMENT_BYTES=0", "CATALOGUE_MAX_UPLOAD_BYTES=5MB"]
+)
+def test_it_refuses_to_start_with_a_bad_limit(variable: str) -> None:
+    name, value = variable.split("=")
+    env = {**os.environ, "SECRET_KEY": "x" * 50, name: value}
+    started = subprocess.run(
+        [sys.executable, "-c", "import sunlight.settings"], env=env, capture_output=True, text=True, check=False
+    )
+    assert started.returncode != 0 and "ImproperlyConfigured" in started.stderr and name in started.stderr
 
 
 def test_it_counts_a_post_on_the_due_day_for_the_quarter(persona: Any, village: Place) -> None:
