@@ -65,7 +65,9 @@ class Case(models.Model):
         verbose_name_plural = _("事项办理")
         ordering = ["-opened_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="cases_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="cases_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(closed_at__isnull=False), name="cases_closed_has_time"
             ),
@@ -366,7 +368,9 @@ class Alert(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             # One overdue alert per step deadline (the daily task runs again and again).
-            models.UniqueConstraint(fields=["step", "kind"], condition=Q(kind="overdue"), name="cases_alert_overdue_once"),
+            models.UniqueConstraint(
+                fields=["step", "kind"], condition=Q(kind="overdue"), name="cases_alert_overdue_once"
+            ),
         ]
         indexes = [
             # Alerts under a township or the county, newest first.

@@ -30,7 +30,7 @@ from sunlight.catalogue.selectors import active_item_by_code, thresholds_in_forc
 from sunlight.catalogue.vocab import MEETING_KINDS, role_label
 from sunlight.disclosure import services as board
 from sunlight.disclosure.models import Post, PostStatus
-from sunlight.disclosure.privacy import personal_data_in
+from sunlight.disclosure.privacy import KIND_LABELS, personal_data_in
 from sunlight.disclosure.selectors import unanswered_objections
 from sunlight.lib import events
 from sunlight.lib.auditing import audit_write
@@ -144,7 +144,7 @@ def _active_step(case: Case, position: int) -> CaseStep:
             code="step_done",
         )
     if step.status != StepStatus.ACTIVE:
-        current = case.steps.filter(position=case.current_position).values_list("name", flat=True).first()
+        current = case.steps.filter(position=case.current_position or 0).values_list("name", flat=True).first()
         raise Unprocessable(
             _("步骤须按顺序办理：现在应办理第 %(c)s 步“%(cname)s”，还不能办理第 %(n)s 步“%(name)s”。")
             % {"c": case.current_position, "cname": current or "", "n": step.position, "name": step.name},
@@ -166,7 +166,7 @@ def _clean_text(field: str, text: Any, *, label: str, required: bool = False, ma
     if found:
         raise Unprocessable(
             _("%(label)s里有%(kind)s（%(masked)s），事项办理的内容是公开的，请删去。")
-            % {"label": label, "kind": found[0].kind_label, "masked": found[0].masked},
+            % {"label": label, "kind": KIND_LABELS.get(found[0].kind, found[0].kind), "masked": found[0].masked},
             details=[{"field": field, "offset": found[0].offset}],
             code="personal_data",
         )
@@ -358,9 +358,7 @@ def step_materials(
         _require_step_role(actor, step, case, request)
         unknown = [m for m in present if m not in step.materials]
         if unknown:
-            raise Unprocessable(
-                _("“%(m)s”不是本步骤要求的材料。") % {"m": unknown[0]}, details=[{"field": "present"}]
-            )
+            raise Unprocessable(_("“%(m)s”不是本步骤要求的材料。") % {"m": unknown[0]}, details=[{"field": "present"}])
         step.materials_present = [m for m in step.materials if m in present]
         step.save(update_fields=["materials_present"])
         _event(case, CaseEvent.Kind.MATERIALS, actor, step=step, data={"present": step.materials_present})
@@ -878,11 +876,11 @@ def exception_request(
             )
         try:
             with transaction.atomic():
-                row = CaseException.objects.create(
-                    case=case, step=step, rule=rule, reason=reason, requested_by=actor
-                )
+                row = CaseException.objects.create(case=case, step=step, rule=rule, reason=reason, requested_by=actor)
         except IntegrityError:
-            raise Conflict(_("这条规则的例外申请已经提出。"), details=case_state(case), code="exception_exists") from None
+            raise Conflict(
+                _("这条规则的例外申请已经提出。"), details=case_state(case), code="exception_exists"
+            ) from None
         _event(case, CaseEvent.Kind.EXCEPTION_REQUESTED, actor, step=step, note=reason, data={"rule": rule})
         _bump(case)
         _audit(actor, "exception_request", case, request, step=position, rule=rule)
@@ -906,7 +904,8 @@ def _notify_township(case: Case, step: CaseStep, rule: str) -> None:
     users = _township_officials(case.village)
     message = Message(
         title=_("%(village)s申请例外：%(title)s") % {"village": case.village.name, "title": case.title},
-        body=_("第 %(n)s 步“%(name)s”：%(rule)s") % {"n": step.position, "name": step.name, "rule": rules.rule_title(rule)},
+        body=_("第 %(n)s 步“%(name)s”：%(rule)s")
+        % {"n": step.position, "name": step.name, "rule": rules.rule_title(rule)},
         link=f"/w/cases/{case.public_id}/",
     )
     notify(users=users, message=message, dedupe_key=f"exception:{case.public_id}:{step.position}:{rule}")
@@ -1054,7 +1053,8 @@ def steps_remind(*, on: dt.date | None = None, soon_workdays: int | None = None)
     horizon = add_workdays(start=today, days=window)
     counts = {"due_soon": 0, "overdue": 0}
     for step in active_steps_due(until=horizon):
-        assert step.due_on is not None
+        if step.due_on is None:
+            continue
         if step.due_on < today:
             kind = "overdue"
         elif workdays_between(start=today, end=step.due_on) <= window:
