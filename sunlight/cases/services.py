@@ -313,7 +313,8 @@ def case_open(
             code="not_on_list",
         ) from None
     with transaction.atomic():
-        Place.objects.select_for_update().filter(pk=village.pk).exists()  # one numbering at a time
+        # One numbering at a time: the village row is the lock (SQLite serialises writers anyway).
+        list(Place.objects.select_for_update().filter(pk=village.pk).values_list("pk", flat=True))
         case = Case.objects.create(
             ref=_next_ref(village, on.year),
             village=village,
