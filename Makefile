@@ -36,6 +36,7 @@ setup: migrate
 	$(MANAGE) load_demo
 	$(MANAGE) catalogue_load --year 2026 --publish
 	$(MANAGE) load_demo_board
+	$(MANAGE) load_demo_cases
 
 run: setup
 	@echo
