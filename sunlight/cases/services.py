@@ -421,6 +421,13 @@ def step_sign(
             raise Unprocessable(_("本步骤不需要村务监督委员会签字。"), details=[{"field": "position"}])
         if step.signed_at is not None:
             raise Conflict(_("本步骤已经签字。"), details=case_state(case), code="already_signed")
+        if step.publish_section and step.post_id is None:
+            # Signed before the draft, the notice could never get the committee's signature.
+            raise Unprocessable(
+                _("请先起草本步骤的公告，村务监督委员会审核公告时一并签字。"),
+                details=[{"field": "position"}],
+                code="post_missing",
+            )
         if step.post_id is not None:
             post = Post.objects.get(pk=step.post_id)
             if post.status == PostStatus.REVIEW:
@@ -552,12 +559,17 @@ def meeting_record(
         ),
         "roster_size": _int("roster_size", roster_size, _("应到人数"), optional=True),
     }
-    if not isinstance(held_on, dt.date):
+    # A datetime (or a string) would crash the date comparisons below: dates only.
+    if not isinstance(held_on, dt.date) or isinstance(held_on, dt.datetime):
         raise Unprocessable(_("请填写会议日期。"), details=[{"field": "held_on"}])
+    if notice_date is not None and (not isinstance(notice_date, dt.date) or isinstance(notice_date, dt.datetime)):
+        raise Unprocessable(_("通知日期应为日期。"), details=[{"field": "notice_date"}])
     with transaction.atomic():
         case = _locked(case, expected_version)
         step = _active_step(case, position)
         _require_step_role(actor, step, case, request)
+        if any(f is not None and f.case_id != case.pk for f in (minutes, signin)):
+            raise Unprocessable(_("会议记录和签到表须是本事项的材料。"), details=[{"field": "minutes"}])
         chosen = _meeting_kind(step, case, kind)
         group = _meeting_group(case, chosen, group_code)
         facts = rules.MeetingFacts(kind=chosen, held_on=held_on, notice_date=notice_date, **counts)  # type: ignore[arg-type]
@@ -691,8 +703,12 @@ def step_post_publish(
         if post.status == PostStatus.PUBLISHED:
             raise Conflict(_("本步骤的公告已经发布。"), details=case_state(case), code="post_published")
         start, end = _period(step, _today())
-        if post.publicity_start != start:
+        if post.publicity_start != start and post.status == PostStatus.DRAFT:
             post = board.post_update(actor=actor, post=post, publicity_start=start, publicity_end=end, request=request)
+        elif post.publicity_start != start:
+            # Under review the board refuses edits, and a new revision would void the committee's
+            # signature: only the statutory period moves to the publishing day, the signed text stays.
+            Post.objects.filter(pk=post.pk).update(publicity_start=start, publicity_end=end)
         post = board.post_publish(actor=actor, post=post, request=request)
         _event(
             case,
