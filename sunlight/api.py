@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from sunlight.accounts.api import router as accounts_router
 from sunlight.audit.api import router as audit_router
+from sunlight.cases.api import router as cases_router
 from sunlight.catalogue.api import router as catalogue_router
 from sunlight.disclosure.api import router as disclosure_router
 from sunlight.lib.api import SessionSwagger, Utf8JSONRenderer, install_error_handlers
@@ -32,3 +33,4 @@ api.add_router("", audit_router)
 api.add_router("", catalogue_router)
 api.add_router("", "sunlight.ledger.api.router")
 api.add_router("", disclosure_router)
+api.add_router("", cases_router)
