@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sunlight.web.urls")),
     path("", include("sunlight.catalogue.urls")),
     path("", include("sunlight.disclosure.urls")),
+    path("", include("sunlight.cases.urls")),
     path("accounts/", include("sunlight.accounts.urls")),
     path("audit/", include("sunlight.audit.urls")),
     path("api/v1/", api.urls),

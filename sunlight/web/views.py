@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sunlight.accounts.permissions import can, require
 from sunlight.accounts.roles import Role
 from sunlight.accounts.selectors import people_at_place, roles_for_workbench
+from sunlight.cases.views_staff import workbench_todo
 from sunlight.catalogue.views_staff import workbench_links
 from sunlight.lib.errors import DomainError, NotFound
 from sunlight.lib.masking import mask_mobile
@@ -204,6 +205,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "roles": roles,
         "can_audit": can(user, "audit.view"),
         "catalogue_links": workbench_links(user),
+        "todo": workbench_todo(user),
         "two_factor_on": bool(getattr(user, "is_verified", lambda: False)()),
     }
     response = render(request, "web/workbench.html", context)
