@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -62,7 +63,7 @@ STAFF = LoggedInSession()
 def _village(code: str) -> Place:
     place = place_get(code=code)
     if place.level != Level.VILLAGE:
-        raise Unprocessable("事项办理按村（社区）查询，请使用村（社区）的区划代码。", details={"code": code})
+        raise Unprocessable(_("事项办理按村（社区）查询，请使用村（社区）的区划代码。"), details={"code": code})
     return place
 
 
@@ -346,7 +347,7 @@ def _case_file(case: Case, field: str, file_id: UUID | None) -> CaseFile | None:
         return None
     row = CaseFile.objects.filter(case=case, public_id=file_id).first()
     if row is None:
-        raise Unprocessable("找不到该事项的这份扫描件，请先上传。", details=[{"field": field}])
+        raise Unprocessable(_("找不到该事项的这份扫描件，请先上传。"), details=[{"field": field}])
     return row
 
 
@@ -432,7 +433,7 @@ def case_timeline(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
 )
 def staff_case_list(request: HttpRequest, query: Query[CaseListQuery]) -> list[dict[str, Any]]:
     if not scope_codes(request.user, perm.VIEW):
-        raise Forbidden("您没有查看事项办理工作记录的权限。", details={"action": perm.VIEW})
+        raise Forbidden(_("您没有查看事项办理工作记录的权限。"), details={"action": perm.VIEW})
     cases = selectors.staff_cases(user=request.user, status=query.status)
     return [_row_out(c) for c in cases[query.offset : query.offset + query.limit]]
 
@@ -644,7 +645,7 @@ def exception_decide(request: HttpRequest, exception_id: UUID, payload: Decision
         .first()
     )
     if row is None:
-        raise NotFound("找不到该例外申请。")
+        raise NotFound(_("找不到该例外申请。"))
     decided = services.exception_decide(
         actor=request.user, exception=row, grant=payload.grant, note=payload.note, request=request
     )

@@ -538,3 +538,8 @@ def test_it_keeps_the_public_queries_fixed(
             assert len(client.get(f"/api/v1/cases/{case_id}").json()["events"]) > 8
         with django_assert_num_queries(2):  # case, events with their step
             client.get(f"/api/v1/cases/{case_id}/timeline")
+
+
+def test_it_answers_in_english_when_asked(client: Client) -> None:
+    response = client.get("/api/v1/places/610522103/cases", HTTP_ACCEPT_LANGUAGE="en")
+    assert _error(response, 422)["message"].startswith("Cases are listed by village")
