@@ -91,8 +91,8 @@ class People:
         }[role]
 
 
-@pytest.fixture
-def people(persona: Callable[[str], User]) -> People:
+def make_people(persona: Callable[[str], User]) -> People:
+    """The People of this app's tests (the other modules' `people` fixtures call this)."""
     return People(
         cadre=persona("cadre"),
         director=persona("director"),
@@ -107,6 +107,11 @@ def people(persona: Callable[[str], User]) -> People:
         county=persona("county"),
         auditor=persona("auditor"),
     )
+
+
+@pytest.fixture
+def people(persona: Callable[[str], User]) -> People:
+    return make_people(persona)
 
 
 @pytest.fixture
