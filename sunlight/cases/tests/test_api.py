@@ -543,3 +543,20 @@ def test_it_keeps_the_public_queries_fixed(
 def test_it_answers_in_english_when_asked(client: Client) -> None:
     response = client.get("/api/v1/places/610522103/cases", HTTP_ACCEPT_LANGUAGE="en")
     assert _error(response, 422)["message"].startswith("Cases are listed by village")
+
+
+def test_it_shows_a_notice_publicly_only_once_published(
+    client: Client, people: dict[str, Client], monkeypatch: Any
+) -> None:
+    cadre, director, clerk = people["cadre"], people["director"], people["clerk"]
+    with clock_at(monkeypatch, START):
+        case_id = _opened(cadre)
+        for position, actor in ((1, cadre), (2, cadre), (3, cadre), (4, director)):
+            _prepare(actor, people["supervisor"], case_id, position)
+            _ok(_act(actor, case_id, position, "complete"))
+        draft = _ok(_act(clerk, case_id, 5, "post", {"title": "决议公开：修缮村委会活动室", "body": "详见附件。"}), 201)
+        public = _ok(client.get(f"/api/v1/cases/{case_id}"))["steps"][4]
+        staff = _ok(clerk.get(f"/api/v1/staff/cases/{case_id}"))["steps"][4]
+    assert draft["status"] != "published" and draft["leaf_index"] is None
+    assert public["publicity"] is None and "post" not in public
+    assert staff["post"] == draft["post"] and staff["post_status"] == draft["status"]
