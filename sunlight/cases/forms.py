@@ -39,7 +39,10 @@ class CaseFilterForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
-    item_code = forms.ChoiceField(label=_("权力事项（本村现行清单）"))
+    item_code = forms.ChoiceField(
+        label=_("权力事项（本村现行清单）"),
+        error_messages={"invalid_choice": _("清单之外无权力：“%(value)s”不在本村今天有效的权力清单上。")},
+    )
     title = forms.CharField(
         label=_("标题"), max_length=120, help_text=_("写清办什么事，例如：修缮村委会活动室。标题会公开。")
     )

@@ -216,7 +216,7 @@ def _draft_initial(case: Case, step: CaseStep) -> dict[str, Any]:
 
 
 def _new_form(action: str, case: Case, step: CaseStep, failing: list[Any], data: Any = None, files: Any = None) -> Any:
-    initial = {"version": case.version}
+    initial: dict[str, Any] = {"version": case.version}
     if action == "materials":
         initial["present"] = list(step.materials_present)
         return MaterialsForm(data, initial=initial, materials=step.materials)
@@ -344,23 +344,29 @@ def _do_meeting(request: HttpRequest, case: Case, step: CaseStep, data: dict[str
 
 def _do(action: str) -> Callable[[HttpRequest, Case, CaseStep, dict[str, Any], int], str]:
     def run(request: HttpRequest, case: Case, step: CaseStep, data: dict[str, Any], version: int) -> str:
-        common = {"actor": request.user, "case": case, "position": step.position, "expected_version": version}
+        common: dict[str, Any] = {
+            "actor": request.user,
+            "case": case,
+            "position": step.position,
+            "expected_version": version,
+            "request": request,
+        }
         if action == "materials":
-            services.step_materials(present=data["present"], request=request, **common)
+            services.step_materials(present=data["present"], **common)
             return _("材料已登记。")
         if action == "sign":
-            services.step_sign(note=data["note"], request=request, **common)
+            services.step_sign(note=data["note"], **common)
             return _("已签字。")
         if action == "draft":
-            services.step_post_draft(title=data["title"], body=data["body"], request=request, **common)
+            services.step_post_draft(title=data["title"], body=data["body"], **common)
             return _("公告已起草。")
         if action == "publish":
-            post = services.step_post_publish(request=request, **common)
+            post = services.step_post_publish(**common)
             return _("公告已发布，公开日志序号 %(i)s。") % {"i": post.leaf_index}
         if action == "complete":
-            services.step_complete(note=data["note"], request=request, **common)
+            services.step_complete(note=data["note"], **common)
             return _("第 %(n)s 步已完成。") % {"n": step.position}
-        services.exception_request(rule=data["rule"], reason=data["reason"], request=request, **common)
+        services.exception_request(rule=data["rule"], reason=data["reason"], **common)
         return _("例外申请已提交镇（街道）审批。")
 
     return run
@@ -374,7 +380,8 @@ def work_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
     if action not in ACTIONS:
         raise Http404("no such action")
     case = selectors.case_for_staff(user=request.user, public_id=case_id, request=request)
-    step = CaseStep.objects.filter(case=case, position=case.current_position).first() if case.is_open else None
+    position = case.current_position if case.is_open else None
+    step = CaseStep.objects.filter(case=case, position=position).first() if position is not None else None
     if step is None:
         return _page(
             request, case, error=_("该事项已%(s)s，不能再办理。") % {"s": case.get_status_display()}, status=409

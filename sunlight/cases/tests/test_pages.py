@@ -120,9 +120,7 @@ def test_it_shows_a_draft_notice_only_to_staff(client: Client, persona: Any, mon
         assert "尚未发布" in _html(login("cadre"), f"/w/cases/{case.public_id}/")
 
 
-def test_it_shows_a_granted_exception_prominently_without_names(
-    client: Client, persona: Any, monkeypatch: Any
-) -> None:
+def test_it_shows_a_granted_exception_prominently_without_names(client: Client, persona: Any, monkeypatch: Any) -> None:
     cadre, township = persona("cadre"), persona("township")
     with clock_at(monkeypatch, START):
         case = open_f1(cadre)
