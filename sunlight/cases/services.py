@@ -35,7 +35,7 @@ from sunlight.disclosure.selectors import unanswered_objections
 from sunlight.lib import events
 from sunlight.lib.auditing import audit_write
 from sunlight.lib.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
-from sunlight.lib.workdays import add_workdays
+from sunlight.lib.workdays import add_workdays, next_workday
 from sunlight.places.models import Level, Place, VillageFigures
 
 from . import permissions as perm
@@ -710,6 +710,13 @@ def step_post_publish(
             # signature: only the statutory period moves to the publishing day, the signed text stays.
             Post.objects.filter(pk=post.pk).update(publicity_start=start, publicity_end=end)
         post = board.post_publish(actor=actor, post=post, request=request)
+        # The step's own time limit is for getting the notice up; once it is up the step waits by
+        # law until the period ends, so its deadline becomes the first working day after the end.
+        after = next_workday(end)
+        if step.due_on is None or step.due_on < after:
+            step.due_on = after
+            step.reminded = ""
+            step.save(update_fields=["due_on", "reminded"])
         _event(
             case,
             CaseEvent.Kind.POST_PUBLISHED,
@@ -720,6 +727,7 @@ def step_post_publish(
                 "leaf_index": post.leaf_index,
                 "publicity_start": start.isoformat(),
                 "publicity_end": end.isoformat(),
+                "due_on": step.due_on.isoformat(),
             },
         )
         _bump(case)
