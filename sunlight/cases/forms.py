@@ -147,7 +147,7 @@ class DraftForm(VersionForm):
 class ExceptionRequestForm(VersionForm):
     rule = forms.ChoiceField(label=_("申请例外的检查"))
     reason = forms.CharField(
-        label=_("申请理由（至少 10 个字，会公开）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("申请理由（至少 10 个字）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, failing: Any = (), **kwargs: Any) -> None:
