@@ -64,6 +64,7 @@ lint: install .env
 bench: setup
 	@scripts/ensure-system-packages bench
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cases.py
 
 demo-otp: install .env
 	@$(MANAGE) demo_logins --otp "$(U)"

@@ -1,5 +1,5 @@
-"""`make bench`: requests/s and p99 latency of the public pages (the village board among them), SQL
-queries per page, pocket book.
+"""`make bench`: requests/s and p99 latency of the public pages (the village board and the demo's
+complete 四议两公开 case among them), SQL queries per page, pocket book.
 
 Serves the demo county (the database `make setup` built) with granian, 2 workers, on a free port;
 warms up; then drives each URL with wrk (2 threads, 32 connections, --latency) for DURATION
@@ -48,6 +48,8 @@ QUERY_PAGES = [
     ("board", f"/v/{VILLAGE}/board/"),
     ("schedule", f"/v/{VILLAGE}/board/schedule/"),
 ]
+# The demo's complete 四议两公开 case (make setup: load_demo_cases); its id is made when it is loaded.
+DEMO_CASE = "硬化二组生产路（一事一议）"
 POCKET_BOOK = f"/v/{VILLAGE}/pocket-book.pdf"
 CACHED_BOOK_RUNS = 20
 # As deploy/sunlight.service runs it: 2 workers of 4 blocking threads each.
@@ -168,6 +170,22 @@ def _django() -> None:
     django.setup()
 
 
+def _add_case_pages() -> None:
+    """The village's cases and the demo's complete case, in both tables (when the demo has them)."""
+    _django()
+    from django.db import connection
+
+    from sunlight.cases.models import Case
+
+    case = Case.objects.filter(village__code=VILLAGE, title=DEMO_CASE).values_list("public_id", flat=True).first()
+    connection.close()
+    pages = [("cases", f"/v/{VILLAGE}/cases/")]
+    if case is not None:
+        pages.append(("case", f"/v/{VILLAGE}/cases/{case}/"))
+    TARGETS.extend(pages)
+    QUERY_PAGES.extend(pages)
+
+
 def _queries_per_page() -> dict[str, dict[str, int]]:
     """SQL queries and bytes of each public page, anonymous, through Django's test client."""
     _django()
@@ -238,8 +256,9 @@ def _table(runs: dict[str, dict[str, Any]], queries: dict[str, dict[str, int]]) 
     for name, path in TARGETS:
         r = runs[name]
         q = queries.get(name, {})
+        shown = path if len(path) <= 28 else path[:27] + "…"  # a case's path ends in its 36-character id
         lines.append(
-            f"{name:<8} {path:<28} {r['requests_per_s']:>9.0f} {r.get('p50_ms', 0):>8.2f} {r.get('p99_ms', 0):>8.2f}"
+            f"{name:<8} {shown:<28} {r['requests_per_s']:>9.0f} {r.get('p50_ms', 0):>8.2f} {r.get('p99_ms', 0):>8.2f}"
             f" {r['non_2xx'] + r['socket_errors']:>7} {q.get('queries', '-')!s:>8} {q.get('html_bytes', '-')!s:>7}"
         )
     return "\n".join(lines)
@@ -250,6 +269,7 @@ def main() -> int:
         print("wrk is not installed (Debian: apt-get install wrk); no benchmark run.", file=sys.stderr)
         return 1
     load = [round(n, 2) for n in os.getloadavg()]
+    _add_case_pages()
     queries = _queries_per_page()
     book = _pocket_book()
     port = _free_port()
