@@ -62,7 +62,8 @@ def test_it_completes_the_four_deliberations_case_with_both_notices_logged(
     assert resolve.kind == "representatives" and resolve.passed and resolve.attendees == 36
     posts = Post.objects.filter(pk__in=[steps[4].post_id, steps[6].post_id])
     assert len(posts) == 2 and all(p.status == PostStatus.PUBLISHED and p.leaf_index is not None for p in posts)
-    assert str(steps[4].post.publicity_start) == "2026-08-25" and str(steps[4].post.publicity_end) == "2026-08-29"
+    resolution = Post.objects.get(pk=steps[4].post_id or 0)
+    assert (str(resolution.publicity_start), str(resolution.publicity_end)) == ("2026-08-25", "2026-08-29")
     refs = set(LedgerEntry.objects.filter(ref__in=[str(p.public_id) for p in posts]).values_list("ref", flat=True))
     assert refs == {str(p.public_id) for p in posts}
 
