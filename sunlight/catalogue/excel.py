@@ -345,6 +345,11 @@ def workbook_export(spec: CatalogueSpec) -> bytes:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def size_label(size: int) -> str:
+    """A byte count for people: "5 MB" for a round limit, otherwise Django's "2.4 MB" or "900 KB"."""
+    return filesizeformat(size).replace(".0\xa0", "\xa0")
+
+
 def max_upload_bytes() -> int:
     """The workbook upload limit in bytes (setting CATALOGUE_MAX_UPLOAD_BYTES, 5 MB by default)."""
     return int(settings.CATALOGUE_MAX_UPLOAD_BYTES)
@@ -355,7 +360,7 @@ def upload_check(*, name: str, size: int, head: bytes) -> None:
     limit = max_upload_bytes()
     if size > limit:
         raise UploadTooLarge(
-            _("文件超过 %(max)s，请删去无关内容后再上传。") % {"max": filesizeformat(limit)},
+            _("文件超过 %(max)s，请删去无关内容后再上传。") % {"max": size_label(limit)},
             details={"field": "file", "max_bytes": limit},
         )
     if not name.lower().endswith(".xlsx") or not head.startswith(b"PK\x03\x04"):

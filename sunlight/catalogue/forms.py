@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.forms import formset_factory
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .excel import max_upload_bytes, size_label
 from .flows import step_raw
 from .spec import StepSpec
 from .vocab import FLOW_ROLES, DecidingBody, ItemKind, MeetingKind, Section
@@ -196,7 +195,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit = filesizeformat(settings.CATALOGUE_MAX_UPLOAD_BYTES)
+        limit = size_label(max_upload_bytes())
         self.fields["file"].label = _("Excel 工作簿（.xlsx，不超过 %(max)s）") % {"max": limit}
 
 

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,7 +158,7 @@ def _version_context(version: ListVersion, **extra: Any) -> dict[str, Any]:
         "items": items,
         "upload": UploadForm(initial={"row_version": version.row_version}),
         "publish": PublishForm(initial={"row_version": version.row_version}),
-        "max_size": filesizeformat(excel.max_upload_bytes()),
+        "max_size": excel.size_label(excel.max_upload_bytes()),
         **extra,
     }
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from sunlight.lib.errors import Unprocessable
 
 from .models import Section
 from .privacy import COLUMN_KINDS
+from .services import max_attachment_bytes, size_label
 
 ROSTER_MARK = "[名单]"
 
@@ -120,7 +119,7 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit = filesizeformat(settings.DISCLOSURE_MAX_ATTACHMENT_BYTES)
+        limit = size_label(max_attachment_bytes())
         self.fields["file"].label = _("附件（JPEG、PNG 或 PDF，最大 %(max)s）") % {"max": limit}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunlight.accounts.permissions import can, require, scope_codes
 from sunlight.catalogue.selectors import threshold_values
@@ -19,7 +20,7 @@ from sunlight.places.models import Place
 from sunlight.places.selectors import villages_under
 
 from . import permissions as perm
-from . import schedule
+from . import rules, schedule
 from .content import body_html, public_tables, staff_tables
 from .models import Attachment, Objection, Post, PostEvent, PostKind, PostStatus
 
@@ -117,6 +118,26 @@ def drafts_of(*, village: Any) -> QuerySet[Post]:
 
 def post_events(*, post: Post) -> QuerySet[PostEvent]:
     return post.events.select_related("actor").order_by("at", "pk")
+
+
+def publish_wait(*, post: Post, events: list[PostEvent]) -> str:
+    """What a draft still waits for before it can be published ("" when nothing), for the staff
+    page to say so instead of offering a button that would only be refused. The services decide."""
+    current = [e for e in events if e.revision == post.revision]
+    roster = rules.has_roster(post.tables or [])
+    if post.status == PostStatus.DRAFT and post.requires_supervision:
+        return _("须先提交审核，村务监督委员会签字后才能发布。")
+    if post.status == PostStatus.DRAFT and roster:
+        return _("补助名单须先提交审核，两位负责人审批后才能发布。")
+    if post.status != PostStatus.REVIEW:
+        return ""
+    if post.requires_supervision and not any(e.kind == PostEvent.Kind.SIGNED for e in current):
+        return _("等待村务监督委员会签字后才能发布。")
+    approvers = {e.actor_id for e in current if e.kind == PostEvent.Kind.APPROVED}
+    if roster and len(approvers) < rules.ROSTER_APPROVALS:
+        missing = rules.ROSTER_APPROVALS - len(approvers)
+        return _("补助名单还须 %(n)s 位负责人审批后才能发布。") % {"n": missing}
+    return ""
 
 
 def attachments_of(*, post: Post) -> QuerySet[Attachment]:

@@ -50,6 +50,11 @@ class AttachmentTooLarge(Unprocessable):
     code = "too_large"
 
 
+def size_label(size: int) -> str:
+    """A byte count for people: "10 MB" for a round limit, otherwise Django's "2.4 MB" or "900 KB"."""
+    return filesizeformat(size).replace(".0\xa0", "\xa0")
+
+
 def max_attachment_bytes() -> int:
     """The attachment size limit in bytes (setting DISCLOSURE_MAX_ATTACHMENT_BYTES, 10 MB by default)."""
     return int(settings.DISCLOSURE_MAX_ATTACHMENT_BYTES)
@@ -59,7 +64,7 @@ def attachment_too_large(size: int) -> AttachmentTooLarge:
     """The 413 for an attachment of `size` bytes over the limit (the same words in forms and API)."""
     limit = max_attachment_bytes()
     return AttachmentTooLarge(
-        _("附件太大：最大 %(max)s，此文件 %(size)s。") % {"max": filesizeformat(limit), "size": filesizeformat(size)},
+        _("附件太大：最大 %(max)s，此文件 %(size)s。") % {"max": size_label(limit), "size": size_label(size)},
         details=[{"field": "file", "size": size, "max": limit}],
     )
 

@@ -298,12 +298,16 @@ def work_post(request: HttpRequest, post_id: str) -> HttpResponse:
         except DomainError as exc:
             _user_error(request, exc)
     user = request.user
+    events = list(selectors.post_events(post=post))
     context = {
         **_crumbs(village),
         "post": post,
         "view": selectors.post_view(post, staff=True),
         "form": form if post.status == PostStatus.DRAFT and can(user, perm.DRAFT, village) else None,
-        "events": list(selectors.post_events(post=post)),
+        "events": events,
+        # What this person has already done to the current draft (a second signature is refused).
+        "mine": {e.kind for e in events if e.actor_id == user.pk and e.revision == post.revision},
+        "publish_wait": selectors.publish_wait(post=post, events=events),
         "attachments": list(selectors.attachments_of(post=post)),
         "may": {
             "draft": can(user, perm.DRAFT, village),

@@ -16,7 +16,7 @@ from sunlight.disclosure import services
 from sunlight.disclosure.models import Post, PostStatus
 from sunlight.places.models import Place
 
-from .conftest import draft, fake_id, fake_mobile, published, roster_published
+from .conftest import draft, fake_id, fake_mobile, period, published, roster_published, roster_table
 
 
 def _html(client: Client, path: str, **params: Any) -> str:
@@ -157,6 +157,44 @@ def test_it_walks_a_roster_through_the_staff_pages(login: Any, village: Place, s
     assert Post.objects.get(pk=post.pk).status == PostStatus.PUBLISHED
 
 
+def test_it_says_what_a_draft_waits_for_instead_of_offering_publish(
+    login: Any, persona: Any, village: Place, subsidy_item: PowerItem
+) -> None:
+    post = draft(persona, village, power_item=subsidy_item, tables=[roster_table()], **period())
+    work, publish_form = f"/w/board/{post.public_id}/", f"/w/board/{post.public_id}/publish/"
+    cadre, supervisor = login("cadre"), login("supervisor")
+
+    def page(client: Client) -> str:
+        return client.get(work).content.decode()
+
+    assert "须先提交审核，村务监督委员会签字后才能发布" in page(cadre) and publish_form not in page(cadre)
+    cadre.post(work + "submit/")
+    assert "等待村务监督委员会签字后才能发布" in page(cadre) and publish_form not in page(cadre)
+    supervisor.post(work + "sign/", {"note": "已核对"})
+    assert "您已对这一稿签字" in page(supervisor) and f"{work}sign/" not in page(supervisor)
+    assert "补助名单还须 2 位负责人审批后才能发布" in page(cadre)
+    cadre.post(work + "approve/")
+    assert "您已审批同意这一稿" in page(cadre) and "还须 1 位" in page(cadre)
+    login("director").post(work + "approve/")
+    assert publish_form in page(cadre) and "才能发布" not in page(cadre)
+
+
+def test_it_marks_table_cells_by_kind_and_puts_the_checkbox_before_its_label(
+    login: Any, persona: Any, village: Place
+) -> None:
+    table = {
+        "title": "11月收支明细",
+        "roster": False,
+        "columns": [{"label": "摘要", "kind": "text"}, {"label": "支出（元）", "kind": "amount"}],
+        "rows": [["办公用品、网络费", "1290"]],
+    }
+    post = published(persona, village, tables=[table], **period())
+    page = login("villager").get(f"/v/{DONGXIAO}/board/{post.public_id}/").content.decode()
+    assert '<td class="k-text">办公用品、网络费</td><td class="k-amount">1290</td>' in page
+    assert "disclosure/board" in page  # its stylesheet: figures right, descriptions not squeezed
+    assert '<p class="check"><label for="id_named"><input type="checkbox"' in page
+
+
 def test_it_refuses_staff_pages_to_villagers_and_outsiders(login: Any, persona: Any, village: Place) -> None:
     post = draft(persona, village)
     assert login("villager").get(f"/w/board/{post.public_id}/").status_code == 403
@@ -192,10 +230,10 @@ def test_it_follows_the_attachment_limit_setting(login: Any, persona: Any, villa
 
     settings.DISCLOSURE_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
     post, cadre = draft(persona, village), login("cadre")
-    assert "最大 2.0\xa0MB" in cadre.get(f"/w/board/{post.public_id}/").content.decode()
+    assert "最大 2\xa0MB" in cadre.get(f"/w/board/{post.public_id}/").content.decode()
     big = SimpleUploadedFile("b.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024), content_type="image/png")
     response = cadre.post(f"/w/board/{post.public_id}/attach/", {"file": big}, follow=True)
-    assert "附件太大：最大 2.0\xa0MB，此文件 2.0\xa0MB" in response.content.decode()
+    assert "附件太大：最大 2\xa0MB，此文件 2\xa0MB" in response.content.decode()
     with pytest.raises(services.AttachmentTooLarge) as refused:
         services.attachment_add(actor=persona("cadre"), post=post, name="b.png", data=b"0" * (2 * 1024 * 1024 + 1))
     assert refused.value.details == [{"field": "file", "size": 2 * 1024 * 1024 + 1, "max": 2 * 1024 * 1024}]

@@ -233,3 +233,8 @@ def test_it_voids_approvals_when_an_attachment_is_added(persona: Any, village: P
     services.post_submit(actor=persona("cadre"), post=post)
     with pytest.raises(Conflict):
         services.attachment_add(actor=persona("cadre"), post=post, name="b.png", data=b"\x89PNG\r\n\x1a\n2")
+
+
+def test_it_writes_sizes_for_people() -> None:
+    assert services.size_label(10 * 1024 * 1024) == "10\xa0MB"
+    assert services.size_label(2_500_000) == "2.4\xa0MB"
