@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,18 @@ from django.db import transaction
 
 from sunlight.lib.errors import Unprocessable
 
-from .models import Level, Place
+from .models import Level, Place, VillageFigures
 from .services import OPTIONAL_FIGURES, figures_record, place_upsert
+
+logger = logging.getLogger(__name__)
+REQUIRED_FIGURES = (
+    "households",
+    "adults",
+    "party_members",
+    "representatives",
+    "representatives_women",
+    "committee_members",
+)
 
 
 def _as_date(value: Any, where: str) -> date:
@@ -84,6 +95,8 @@ def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order:
         )
         counts["places"] += int(changed)
     for f in v.get("figures", []):
+        if _recorded_before_optional_figures(village, f):
+            continue
         _fig, created = figures_record(
             actor=actor,
             village=village,
@@ -114,6 +127,21 @@ def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order:
         )
         counts["figures"] += int(created)
     return counts
+
+
+def _recorded_before_optional_figures(village: Place, f: dict[str, Any]) -> bool:
+    """A record of that date was loaded before the file gained the optional body sizes: records
+    are never edited, so keep it and say so (a new count needs a new effective date)."""
+    row = VillageFigures.objects.filter(
+        village=village, effective_date=_as_date(f["effective_date"], village.code)
+    ).first()
+    if row is None or any(getattr(row, k) != int(f[k]) for k in REQUIRED_FIGURES):
+        return False
+    added = [k for k in OPTIONAL_FIGURES if f.get(k) is not None and getattr(row, k) is None]
+    if not added:
+        return False
+    logger.warning("%s %s: kept the earlier record without %s", village.code, row.effective_date, ", ".join(added))
+    return True
 
 
 _DIGITS = "零一二三四五六七八九"
