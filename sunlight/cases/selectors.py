@@ -95,8 +95,9 @@ def case_view(case: Case, *, staff: bool = False) -> CaseView:
     events_qs = CaseEvent.objects.filter(case=case).select_related("step").order_by("at", "pk")
     if staff:
         events_qs = events_qs.select_related("actor")
-    post_ids = [s.post_id for s in steps if s.post_id]
-    posts_qs = Post.objects.filter(pk__in=post_ids)
+    # By the case's reference, not the steps' post ids, so the page costs the same query whether
+    # or not a notice exists yet (an empty id list would skip the query).
+    posts_qs = Post.objects.filter(county_code=case.county_code, case_ref=case.ref)
     if not staff:
         posts_qs = posts_qs.filter(status="published")
     return CaseView(
@@ -105,7 +106,7 @@ def case_view(case: Case, *, staff: bool = False) -> CaseView:
         meetings=meetings,
         exceptions=list(exceptions_qs.order_by("requested_at", "pk")),
         events=list(events_qs),
-        posts={p.pk: p for p in posts_qs} if post_ids else {},
+        posts={p.pk: p for p in posts_qs},
     )
 
 

@@ -525,7 +525,7 @@ def test_it_keeps_the_public_queries_fixed(
         case_id = _opened(cadre)
         with django_assert_num_queries(2):  # village, cases with their current step
             client.get(f"/api/v1/places/{DONGXIAO}/cases")
-        with django_assert_num_queries(5):  # case, steps, meetings, exceptions, events
+        with django_assert_num_queries(6):  # case, steps, meetings, exceptions, events, posts
             client.get(f"/api/v1/cases/{case_id}")
         for _ in range(3):
             _opened(cadre)
@@ -534,7 +534,7 @@ def test_it_keeps_the_public_queries_fixed(
         _prepare(cadre, people["supervisor"], case_id, 2)
         with django_assert_num_queries(2):
             assert len(client.get(f"/api/v1/places/{DONGXIAO}/cases").json()) >= 4
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert len(client.get(f"/api/v1/cases/{case_id}").json()["events"]) > 8
         with django_assert_num_queries(2):  # case, events with their step
             client.get(f"/api/v1/cases/{case_id}/timeline")
