@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -95,12 +95,10 @@ def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order:
         )
         counts["places"] += int(changed)
     for f in v.get("figures", []):
-        if _recorded_before_optional_figures(village, f):
-            continue
         _fig, created = figures_record(
             actor=actor,
             village=village,
-            effective_date=_as_date(f["effective_date"], village.code),
+            effective_date=_effective_date(village, f),
             households=int(f["households"]),
             adults=int(f["adults"]),
             party_members=int(f["party_members"]),
@@ -129,19 +127,19 @@ def _village_load(*, actor: Any, township: Place, v: dict[str, Any], sort_order:
     return counts
 
 
-def _recorded_before_optional_figures(village: Place, f: dict[str, Any]) -> bool:
-    """A record of that date was loaded before the file gained the optional body sizes: records
-    are never edited, so keep it and say so (a new count needs a new effective date)."""
-    row = VillageFigures.objects.filter(
-        village=village, effective_date=_as_date(f["effective_date"], village.code)
-    ).first()
+def _effective_date(village: Place, f: dict[str, Any]) -> date:
+    """The record's date; or, when a record of that date was loaded before the file gained the
+    optional body sizes, the next day: records are never edited, a fuller count is a new record."""
+    day = _as_date(f["effective_date"], village.code)
+    rows = {r.effective_date: r for r in VillageFigures.objects.filter(village=village, effective_date__gte=day)}
+    row = rows.get(day)
     if row is None or any(getattr(row, k) != int(f[k]) for k in REQUIRED_FIGURES):
-        return False
-    added = [k for k in OPTIONAL_FIGURES if f.get(k) is not None and getattr(row, k) is None]
-    if not added:
-        return False
-    logger.warning("%s %s: kept the earlier record without %s", village.code, row.effective_date, ", ".join(added))
-    return True
+        return day
+    if not [k for k in OPTIONAL_FIGURES if f.get(k) is not None and getattr(row, k) is None]:
+        return day
+    later = day + timedelta(days=1)
+    logger.warning("%s: figures of %s lack the optional body sizes; recorded them from %s", village.code, day, later)
+    return later
 
 
 _DIGITS = "零一二三四五六七八九"
