@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sunlight.lib.errors import NotFound
@@ -219,24 +219,21 @@ def local_items_pending(*, codes: list[str]) -> QuerySet[PowerItem]:
     )
 
 
-def _settings_at(place: Place, on: date) -> dict[str, Any]:
-    latest = ThresholdSetting.objects.filter(place=place, key=OuterRef("key"), effective_from__lte=on).order_by(
-        "-effective_from"
-    )
-    rows = ThresholdSetting.objects.filter(place=place, effective_from__lte=on, pk=Subquery(latest.values("pk")[:1]))
-    return {row.key: row.value for row in rows}
-
-
 def thresholds_in_force(*, place: Place, on: date | None = None) -> dict[str, Any]:
-    """The local numbers that apply at `place` on `on`: the county's, with its township's on top."""
+    """The local numbers that apply at `place` on `on`: the county's, with its township's on top
+    (one query: each place's rows in date order, the latest of each key wins)."""
     day = on or timezone.localdate()
-    county = Place.objects.filter(code=place.code[:6]).first()
-    merged = _settings_at(county, day) if county is not None else {}
-    if len(place.code) >= 9:
-        township = place if len(place.code) == 9 else Place.objects.filter(code=place.code[:9]).first()
-        if township is not None:
-            merged = thresholds_merge(merged, _settings_at(township, day))
-    return merged
+    codes = [place.code[:6]] + ([place.code[:9]] if len(place.code) >= 9 else [])
+    rows = (
+        ThresholdSetting.objects.filter(place__code__in=codes, effective_from__lte=day)
+        .order_by("effective_from", "pk")
+        .values_list("place__code", "key", "value")
+    )
+    by_place: dict[str, dict[str, Any]] = {code: {} for code in codes}
+    for code, key, value in rows:
+        by_place[code][key] = value
+    merged = by_place[codes[0]]
+    return thresholds_merge(merged, by_place[codes[1]]) if len(codes) > 1 else merged
 
 
 def threshold_values(*, key: str, place_codes: list[str], on: date) -> dict[str, Any]:
