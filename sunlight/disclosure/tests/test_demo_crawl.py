@@ -1,5 +1,5 @@
-"""The demo board, crawled as the public sees it: no page and no API answer carries a full ID,
-mobile or bank-card number — though the demo rosters hold all three in restricted columns."""
+"""The demo board and cases, crawled as the public sees them: no page and no API answer carries a
+full ID, mobile or bank-card number — though the demo rosters hold all three in restricted columns."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from sunlight.cases.models import Case
 from sunlight.conftest import DONGXIAO, SIZHI
 from sunlight.disclosure.models import Post
 from sunlight.disclosure.privacy import personal_data_in
@@ -38,6 +39,13 @@ def _crawl(client: Client) -> list[tuple[str, str]]:
     pages = ["/board/", "/api/v1/openapi.json"]
     for code in (DONGXIAO, SIZHI):
         pages += [f"/v/{code}/", f"/v/{code}/board/", f"/v/{code}/board/feed.atom", f"/api/v1/places/{code}/board"]
+        pages += [f"/v/{code}/cases/", f"/api/v1/places/{code}/cases"]
+    for case in Case.objects.select_related("village"):
+        pages += [
+            f"/v/{case.village.code}/cases/{case.public_id}/",
+            f"/api/v1/cases/{case.public_id}",
+            f"/api/v1/cases/{case.public_id}/timeline",
+        ]
     for post in Post.objects.filter(status="published").select_related("village"):
         pages += [f"/v/{post.village.code}/board/{post.public_id}/", f"/api/v1/posts/{post.public_id}"]
     out = []
@@ -60,6 +68,8 @@ def test_it_loads_the_demo_board_once(db: Any) -> None:
 
 def test_it_never_shows_personal_numbers_of_the_demo_data_in_public(db: Any) -> None:
     call_command("load_demo_board", stdout=io.StringIO())
+    call_command("load_demo_cases", stdout=io.StringIO())
+    assert Case.objects.filter(status="done").exists()
     secrets = _secrets()
     assert len(secrets) >= 15
     crawled = _crawl(Client())
