@@ -95,9 +95,7 @@ class VillageFigures(models.Model):
     two_committee_members = models.PositiveIntegerField(_("村两委成员人数（交叉任职只计一次）"), null=True, blank=True)
     supervision_members = models.PositiveIntegerField(_("村务监督委员会成员人数"), null=True, blank=True)
     collective_members = models.PositiveIntegerField(_("集体经济组织成员总数"), null=True, blank=True)
-    collective_members_capable = models.PositiveIntegerField(
-        _("其中具有完全民事行为能力的成员"), null=True, blank=True
-    )
+    collective_members_capable = models.PositiveIntegerField(_("其中具有完全民事行为能力的成员"), null=True, blank=True)
     member_representatives = models.PositiveIntegerField(_("集体经济组织成员代表人数"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
