@@ -20,7 +20,7 @@ from sunlight.lib.auditing import audit_write
 from sunlight.lib.errors import NotFound, Unprocessable
 from sunlight.places.models import Place
 
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, Notification, RoleAssignment, User
 from .roles import ROLE_INFO, Role
 from .selectors import user_is_staff_member
 
@@ -250,3 +250,19 @@ def totp_device_confirm(*, actor: User, device: Any, token: str, request: Any = 
         request=request,
     )
     return True
+
+
+def notifications_mark_read(*, actor: User, request: Any = None) -> int:
+    """Mark all of the actor's unread notifications read; returns how many."""
+    with transaction.atomic():
+        count = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+        if count:
+            audit_write(
+                actor=actor,
+                action="accounts.notifications_read",
+                object_type="notification",
+                object_code=str(actor.public_id),
+                request=request,
+                detail={"count": count},
+            )
+    return count

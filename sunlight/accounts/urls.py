@@ -13,4 +13,5 @@ urlpatterns = [
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("tokens/", views.tokens, name="tokens"),
     path("password/", views.password_change, name="password_change"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

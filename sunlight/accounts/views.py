@@ -218,3 +218,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/password_change.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the person's notifications read, then go back to the workbench."""
+    count = services.notifications_mark_read(actor=cast(User, request.user), request=request)
+    if count:
+        messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+    return redirect(_safe_next(request))
