@@ -192,3 +192,14 @@ def active_steps_due(*, on: dt.date | None = None, until: dt.date | None = None)
         .select_related("case", "case__village")
         .order_by("due_on", "pk")
     )
+
+
+def case_file_for(*, user: Any, public_id: Any, request: Any = None) -> Any:
+    """A kept scan, for staff who may see its case (403 otherwise)."""
+    from .models import CaseFile
+
+    row = CaseFile.objects.select_related("case", "case__village").filter(public_id=_uuid(public_id)).first()
+    if row is None:
+        raise NotFound("没有找到该材料。")
+    require(user, perm.VIEW, row.case.village, request=request)
+    return row

@@ -20,6 +20,7 @@ urlpatterns = [
         views_staff.work_action,
         name="work_action",
     ),
+    re_path(r"^w/cases/files/(?P<file_id>[0-9a-f-]{36})$", views_staff.work_file, name="work_file"),
     re_path(
         r"^w/cases/" + _CASE + r"/exceptions/(?P<exception_id>[0-9a-f-]{36})/decide/$",
         views_staff.work_decide,

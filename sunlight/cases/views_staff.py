@@ -437,3 +437,17 @@ def _uuid_or_404(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise Http404("bad id") from None
+
+
+@login_required
+def work_file(request: HttpRequest, file_id: str) -> HttpResponse:
+    """A kept scan's bytes (minutes, a sign-in sheet), for staff who may see the case."""
+    row = selectors.case_file_for(user=request.user, public_id=file_id, request=request)
+    response = HttpResponse(bytes(row.data), content_type=row.content_type)
+    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
+    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(row.content_type, "")
+    response["Content-Disposition"] = f'{disposition}; filename="{row.public_id}{suffix}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
