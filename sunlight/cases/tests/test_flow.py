@@ -21,7 +21,13 @@ def test_it_runs_the_full_four_deliberations_two_disclosures_flow(persona: Any, 
     with clock_at(monkeypatch, START) as clock:
         case = open_f1(cadre)
         assert [s.key for s in case.steps.order_by("position")] == [
-            "propose", "discuss", "review", "resolve", "resolution_publicity", "implement", "result_publicity",
+            "propose",
+            "discuss",
+            "review",
+            "resolve",
+            "resolution_publicity",
+            "implement",
+            "result_publicity",
         ]
         for position, actor in ((1, cadre), (2, cadre), (3, cadre), (4, director)):
             prepare(case, position, actor=actor, supervisor=supervisor)
@@ -39,7 +45,9 @@ def test_it_runs_the_full_four_deliberations_two_disclosures_flow(persona: Any, 
     case = fresh(case)
     assert case.status == CaseStatus.DONE
     assert all(s.status == StepStatus.DONE for s in case.steps.all())
-    refs = set(LedgerEntry.objects.filter(ref__in=[str(post.public_id), str(result.public_id)]).values_list("ref", flat=True))
+    refs = set(
+        LedgerEntry.objects.filter(ref__in=[str(post.public_id), str(result.public_id)]).values_list("ref", flat=True)
+    )
     assert refs == {str(post.public_id), str(result.public_id)}
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds[0] == "opened" and kinds[-1] == "closed" and kinds.count("step_completed") == 7
