@@ -603,3 +603,25 @@ def test_it_refuses_to_complete_a_step_in_the_wrong_state(people: People, clock:
     complete(people.cadre, case, 1)
     refused(Conflict, case, lambda: complete(people.cadre, case, 1), code="step_done")
     refused(Conflict, stop(case), lambda: complete(people.cadre, case, 2))
+
+
+def test_a_stopped_case_takes_no_more_work_from_any_service(people: People, clock: Clock) -> None:
+    case = advance(open_f1(people.cadre), 5, people, clock)
+    tick_materials(people.clerk, case, 5)
+    case = stop(case)
+    calls: list[Callable[[], Any]] = [
+        lambda: services.step_materials(actor=people.clerk, case=fresh(case), position=5, present=[]),
+        lambda: services.step_sign(actor=people.supervisor, case=fresh(case), position=5),
+        lambda: services.step_post_draft(actor=people.clerk, case=fresh(case), position=5, title="公告", body="正文"),
+        lambda: services.step_post_publish(actor=people.clerk, case=fresh(case), position=5),
+        lambda: services.step_complete(actor=people.clerk, case=fresh(case), position=5),
+        lambda: services.exception_request(
+            actor=people.cadre,
+            case=fresh(case),
+            position=5,
+            rule="publicity_elapsed",
+            reason="时间紧迫，请准予例外处理。",
+        ),
+    ]
+    for call in calls:
+        refused(Conflict, case, call)
