@@ -585,6 +585,15 @@ def meeting_record(
         errors = rules.meeting_input_errors(facts, today=_today(), roster=roster)
         if errors:
             raise Unprocessable(errors[0][1], details=[{"field": f, "message": m} for f, m in errors])
+        if step.started_on is not None and held_on < step.started_on:
+            # Steps go in order: a party members' meeting held before the two committees had
+            # discussed the matter is not the party members' review of 四议两公开.
+            raise Unprocessable(
+                _("会议日期 %(held)s 早于本步骤开始的日期 %(start)s：上一步办完以后召开的会议才算本步骤的会议。")
+                % {"held": held_on.isoformat(), "start": step.started_on.isoformat()},
+                details=[{"field": "held_on", "rule": "step_order"}],
+                code="meeting_before_step",
+            )
         local = thresholds_in_force(place=case.village, on=held_on).get("meeting_rules", {})
         checks = rules.meeting_checks(facts, figures, local=local)
         if step.decides:

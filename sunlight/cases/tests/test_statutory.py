@@ -6,9 +6,10 @@ with 东晓社区's registry figures (data/places/tongguan.yaml):
               two committees 7, supervision 3, collective members 1702 (1650 capable), member reps 45
 
 Where a share of the 2026 figures is not a whole number (half of 1765, 2/3 of 685 or 68) the
-boundary is the smallest count that meets it and the one below; where it is (half of 1756, 2/3
-of 666, 2/3 of 1650, 2/3 of 45) the exact share is tested, on a meeting dated in 2025 when the
-2024 figures are the ones in force.
+boundary is the smallest count that meets it and the one below; where it is (2/3 of 1650, 2/3 of
+45) the exact share is tested. For the villagers' meeting the test records a newer count on the
+meeting day with the 2024 numbers (half of 1756, 2/3 of 666 are whole), through the real service:
+a meeting is judged by the figures in force on its date, and may not be dated before its step.
 """
 
 from __future__ import annotations
@@ -20,13 +21,37 @@ import pytest
 
 from sunlight.cases.models import Meeting, StepStatus
 from sunlight.lib.errors import Unprocessable
+from sunlight.places.models import Place
+from sunlight.places.services import figures_record
 
 from .helpers import clock_at, complete, open_f1, passing_meeting, sign, step, tick_materials
 from .test_services import People, advance, make_people, refused
 
 pytestmark = pytest.mark.django_db
 
-IN_2025 = {"held_on": dt.date(2025, 12, 31), "notice_date": dt.date(2025, 12, 15)}
+# Marks a boundary case judged under a count recorded on the meeting day (see _exact_figures).
+IN_2025 = {"_exact_figures": True}
+
+
+def _exact_figures(people: People, on: dt.date) -> None:
+    """东晓社区 recounted on `on` with the 2024 numbers: 1756 adults, 666 households."""
+    figures_record(
+        actor=people.township,
+        village=Place.objects.get(code="610522103001"),
+        effective_date=on,
+        households=666,
+        adults=1756,
+        party_members=68,
+        representatives=39,
+        representatives_women=15,
+        committee_members=5,
+        two_committee_members=7,
+        supervision_members=3,
+        collective_members=1702,
+        collective_members_capable=1650,
+        member_representatives=45,
+        source="测试：重新登记",
+    )
 
 
 def _ready(people: People, clock: Any, item: str, position: int, amount: str = "12000") -> Any:
@@ -202,6 +227,9 @@ def test_it_applies_each_rule_at_its_boundary_through_the_services(
     passes: bool,
 ) -> None:
     case, actor = _ready(people, clock, item, position)
+    short, enough = dict(short), dict(enough)
+    if short.pop("_exact_figures", False) | enough.pop("_exact_figures", False):
+        _exact_figures(people, clock.today)
     failed = _meet(actor, case, position, kind, short)
     assert _result(failed, rule) is False and not failed.passed
     err = refused(Unprocessable, case, lambda: complete(actor, case, position), code="step_blocked")
@@ -217,23 +245,29 @@ def test_it_applies_each_rule_at_its_boundary_through_the_services(
 
 def test_it_judges_a_meeting_by_the_figures_in_force_on_the_meeting_date(people: People, clock: Any) -> None:
     case, director = _ready(people, clock, "ZC03", 4)
-    # 880 present: more than half of 1756 adults (2024 figures), not of 1765 (2026 figures).
-    before = _meet(director, case, 4, None, {"attendees": 880, **IN_2025})
-    assert before.figures["effective_date"] == "2024-01-01"
-    assert (before.figures["households"], before.figures["adults"]) == (666, 1756)
-    assert before.passed
-    after = _meet(
-        director,
-        case,
-        4,
-        None,
-        {"attendees": 880, "held_on": dt.date(2026, 1, 2), "notice_date": dt.date(2025, 12, 20)},
-    )
-    assert after.figures["effective_date"] == "2026-01-01"
-    assert (after.figures["households"], after.figures["adults"]) == (685, 1765)
-    assert not after.passed and _result(after, "villagers_meeting_quorum") is False
-    # The latest meeting held is the one that stands: the later, failed one blocks the step.
-    refused(Unprocessable, case, lambda: complete(director, case, 4), code="step_blocked")
+    started = step(case, 4).started_on
+    clock.advance(1)
+    _exact_figures(people, clock.today)  # recounted today: 1756 adults, 666 households
+    # 880 present: not more than half of 1765 adults (the 2026-01-01 count, in force yesterday) …
+    before = _meet(director, case, 4, None, {"attendees": 880, "held_on": started})
+    assert before.figures["effective_date"] == "2026-01-01"
+    assert (before.figures["households"], before.figures["adults"]) == (685, 1765)
+    assert not before.passed and _result(before, "villagers_meeting_quorum") is False
+    # … but more than half of 1756 (today's count).
+    after = _meet(director, case, 4, None, {"attendees": 880, "held_on": clock.today})
+    assert after.figures["effective_date"] == clock.today.isoformat()
+    assert (after.figures["households"], after.figures["adults"]) == (666, 1756)
+    assert after.passed
+    complete(director, case, 4)
+
+
+def test_it_refuses_a_meeting_dated_before_its_step_began(people: People, clock: Any) -> None:
+    case, director = _ready(people, clock, "ZC03", 4)
+    started = step(case, 4).started_on
+    assert started is not None
+    early = {"attendees": 900, "held_on": started - dt.timedelta(days=1)}
+    err = refused(Unprocessable, case, lambda: _meet(director, case, 4, None, early), code="meeting_before_step")
+    assert err.details[0]["field"] == "held_on" and "早于本步骤开始" in err.message
 
 
 # --- the deciding body (VCOL Art. 24, CEOL Art. 28) ----------------------------------------------
