@@ -66,7 +66,7 @@ def test_a_township_officials_written_exception_lets_the_blocked_step_pass(block
     assert [e.pk for e in selectors.case_view(fresh(case), staff=True).exceptions] == [row.pk]
 
     for who in ("other_township", "cadre", "director", "supervisor", "county", "auditor", "villager"):
-        refused(Forbidden, case, lambda who=who: _decide(getattr(people, who), row, True))
+        refused(Forbidden, case, lambda who=who: _decide(getattr(people, who), row, True))  # type: ignore[misc]
     refused(Unprocessable, case, lambda: _decide(people.township, row, True, note=" "))
 
     granted = _decide(people.township, row, True)
@@ -101,13 +101,13 @@ def test_a_refused_exception_leaves_the_step_blocked(blocked: Any, people: Peopl
 
 def test_it_refuses_exception_requests_from_the_wrong_person(blocked: Any, people: People) -> None:
     for who in ("villager", "outsider", "supervisor", "township", "other_township", "county"):
-        refused(Forbidden, blocked, lambda who=who: _request(getattr(people, who), blocked))
+        refused(Forbidden, blocked, lambda who=who: _request(getattr(people, who), blocked))  # type: ignore[misc]
 
 
 def test_it_refuses_an_exception_for_a_rule_that_is_not_failing(blocked: Any, people: People) -> None:
     case = blocked
     for rule in ("supervision_signoff", "step_materials", "deciding_body", "villagers_meeting_notice", "nonsense"):
-        err = refused(Unprocessable, case, lambda rule=rule: _request(people.cadre, case, rule=rule))
+        err = refused(Unprocessable, case, lambda rule=rule: _request(people.cadre, case, rule=rule))  # type: ignore[misc]
         assert err.details == [{"field": "rule", "failing": ["step_meeting"]}]
     refused(Unprocessable, case, lambda: _request(people.cadre, case, reason="太急了"))
     refused(Unprocessable, case, lambda: _request(people.cadre, case, reason="请联系13912345678办理加急手续"))

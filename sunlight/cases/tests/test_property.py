@@ -214,7 +214,7 @@ def _machine(people: People, clock: Any) -> type[RuleBasedStateMachine]:
                     lambda: services.meeting_record(
                         actor=actor,
                         case=fresh(self.case),
-                        position=position,
+                        position=position,  # type: ignore[arg-type]
                         held_on=clock.today,
                         notice_date=clock.today - dt.timedelta(days=12),
                         agenda="议题",

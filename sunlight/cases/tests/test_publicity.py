@@ -43,6 +43,7 @@ def _published(people: People, clock: Any) -> tuple[Any, Post]:
 
 def test_the_step_waits_until_the_day_after_the_period(people: People, clock: Any) -> None:
     case, post = _published(people, clock)
+    assert post.publicity_start is not None and post.publicity_end is not None
     for day in range(5):  # the day of publication to the last day of the period
         clock.set(post.publicity_start + dt.timedelta(days=day))
         err = refused(Unprocessable, case, lambda: complete(people.clerk, case, 5), code="step_blocked")
@@ -55,7 +56,7 @@ def test_an_objection_holds_the_step_until_it_is_answered(people: People, clock:
     case, post = _published(people, clock)
     clock.advance(2)
     objection = board.objection_raise(actor=people.villager, post=post, reasons="补贴标准比邻村高出一倍，请说明依据。")
-    clock.set(post.publicity_end + dt.timedelta(days=1))
+    clock.set(post.publicity_end + dt.timedelta(days=1))  # type: ignore[operator]
     err = refused(Unprocessable, case, lambda: complete(people.clerk, case, 5), code="step_blocked")
     assert [d["rule"] for d in err.details] == ["objections_answered"]
     assert err.details[0]["figures"] == {"unanswered_objections": 1}
@@ -68,7 +69,7 @@ def test_an_objection_holds_the_step_until_it_is_answered(people: People, clock:
 
 def test_an_objection_is_only_taken_during_the_period(people: People, clock: Any) -> None:
     case, post = _published(people, clock)
-    clock.set(post.publicity_end + dt.timedelta(days=1))
+    clock.set(post.publicity_end + dt.timedelta(days=1))  # type: ignore[operator]
     with pytest.raises(Conflict):
         board.objection_raise(actor=people.villager, post=post, reasons="公示期满以后才看到，有意见。")
     complete(people.clerk, case, 5)
