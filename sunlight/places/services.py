@@ -138,6 +138,6 @@ def figures_record(
         object_type="village_figures",
         object_code=f"{village.code}@{effective_date.isoformat()}",
         place_code=village.code,
-        detail=values,
+        detail={k: v for k, v in values.items() if v is not None},
     )
     return figures, True
