@@ -294,8 +294,8 @@ def _print(results: dict[str, Any]) -> None:
         " calls/s: every service call; posts+log/s: board posts published plus their log entries."
     )
     print(
-        "  page queries: the public case page's queries do not grow with its steps, meetings or events; the query"
-        " for its notices runs only once it has one (1 step done: no notice yet, one query less)."
+        "  page queries: the public case page's queries do not grow with its steps, meetings, events or notices"
+        " (the same count with 1, 5 and 7 steps done)."
     )
     print(f"  written: {OUT / 'cases.json'}")
 
