@@ -287,7 +287,14 @@ def step_facts(case: Case, step: CaseStep, *, on: dt.date | None = None) -> rule
         materials_present=tuple(step.materials_present),
         meeting_kind=step.meeting_kind,
         meeting_recorded=meeting is not None,
-        meeting_passed=bool(meeting and meeting.passed),
+        # The meeting's own rules (quorum, votes, notice); the deciding body is its own rule, so a
+        # township exception to it does not also need one to "the meeting".
+        meeting_passed=bool(
+            meeting
+            and all(
+                c.get("ok") or not c.get("blocking", True) for c in meeting.checks if c.get("rule") != "deciding_body"
+            )
+        ),
         deciding_body_ok=deciding_ok,
         needs_signature=step.supervision_signs,
         signed=step.signed_at is not None,

@@ -282,7 +282,8 @@ def test_a_matter_the_villagers_may_not_delegate_is_blocked_at_the_representativ
     assert not meeting.passed
     assert {c["rule"] for c in meeting.checks if not c["ok"] and c["blocking"]} == {"deciding_body"}
     err = refused(Unprocessable, case, lambda: complete(director, case, 4), code="step_blocked")
-    assert {d["rule"] for d in err.details} == {"step_meeting", "deciding_body"}
+    # Only the deciding body fails: the meeting itself had its quorum and majority.
+    assert {d["rule"] for d in err.details} == {"deciding_body"}
     assert "决策主体" in err.message and "不得授权村民代表会议" in meeting.checks[-1]["message"]
 
 
@@ -345,3 +346,22 @@ def test_a_major_matter_pays_only_after_its_resolution(people: People, clock: An
     case, director = _ready(people, clock, "ZC03", 6, amount="50000")
     assert step(case, 6).key == "implement" and step(case, 6).pays
     complete(director, case, 6)  # the resolution was held days before, during the publicity
+
+
+def test_one_exception_to_the_deciding_body_is_enough(people: People, clock: Any) -> None:
+    from sunlight.cases import services
+
+    from .helpers import fresh
+
+    case, director = _ready(people, clock, "ZC02", 4)
+    _meet(director, case, 4, "representatives", {"attendees": 44})
+    row = services.exception_request(
+        actor=people.cadre,
+        case=fresh(case),
+        position=4,
+        rule="deciding_body",
+        reason="村民会议因疫情无法召开，已书面征求全体户代表意见，特申请例外。",
+    )
+    services.exception_decide(actor=people.township, exception=row, grant=True, note="同意，须补开村民会议追认。")
+    complete(director, case, 4)
+    assert step(case, 4).status == StepStatus.DONE
