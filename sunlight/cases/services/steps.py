@@ -96,6 +96,10 @@ def case_file_add(*, actor: Any, case: Case, name: str, data: bytes, request: An
     ctype = file_kind(data)
     if ctype is None:
         raise Unprocessable(_("只能上传 JPG、PNG 图片或 PDF 文件。"), details=[{"field": "file"}], code="bad_type")
+    if not case.is_open:
+        raise Conflict(
+            _("该事项已%(s)s，不能再上传材料。") % {"s": case.get_status_display()}, details=case_state(case)
+        )
     with transaction.atomic():
         row = CaseFile.objects.create(
             case=case,
@@ -106,6 +110,10 @@ def case_file_add(*, actor: Any, case: Case, name: str, data: bytes, request: An
             data=data,
             uploaded_by=actor,
         )
+        # The timeline shows that a scan was kept (its hash and size), not its file name: names are
+        # free text typed by staff and the timeline is public.
+        step = case.steps.filter(position=case.current_position or 0).first()
+        _event(case, CaseEvent.Kind.MATERIALS, actor, step=step, data={"sha256": row.sha256, "size": row.size})
         _audit(actor, "file_add", case, request, name=row.name, sha256=row.sha256, size=row.size)
     return row
 

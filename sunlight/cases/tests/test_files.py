@@ -38,3 +38,25 @@ def test_it_refuses_others(client: Any, login: Any, persona: Any, monkeypatch: A
     assert login("outsider").get(path).status_code == 403
     assert login("villager").get(path).status_code == 403
     assert login("cadre").get("/w/cases/files/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_it_records_the_scan_in_the_timeline_without_its_name(persona: Any, monkeypatch: Any) -> None:
+    from sunlight.cases.models import CaseEvent
+
+    row = _scan(persona, monkeypatch)
+    event = CaseEvent.objects.filter(case=row.case, kind="materials").last()
+    assert event is not None and event.data == {"sha256": row.sha256, "size": row.size}
+
+
+def test_it_refuses_scans_for_a_closed_case(persona: Any, monkeypatch: Any) -> None:
+    from django.utils import timezone
+
+    from sunlight.cases.models import Case, CaseFile
+    from sunlight.lib.errors import Conflict
+
+    row = _scan(persona, monkeypatch)
+    Case.objects.filter(pk=row.case_id).update(status="done", closed_at=timezone.now())
+    case = Case.objects.select_related("village").get(pk=row.case_id)
+    with pytest.raises(Conflict):
+        services.case_file_add(actor=persona("cadre"), case=case, name="late.png", data=PNG)
+    assert CaseFile.objects.filter(case=case).count() == 1
