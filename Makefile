@@ -37,6 +37,7 @@ setup: migrate
 	$(MANAGE) catalogue_load --year 2026 --publish
 	$(MANAGE) load_demo_board
 	$(MANAGE) load_demo_cases
+	$(MANAGE) case_reminders
 
 run: setup
 	@echo
