@@ -402,3 +402,49 @@ def test_it_runs_the_same_flow_through_the_api_with_tokens(server: CaseServer, p
     assert [s["publicity"]["leaf_index"] for s in body["steps"] if s["publicity"]] == [first, second]
     status, page_cases = _api(server, f"/places/{DONGXIAO}/cases?status=done")
     assert status == 200 and api.case_id in [str(c["id"]) for c in page_cases]
+
+
+def _race(server: CaseServer, token: str, case_id: str, version: int) -> list[tuple[int, Any]]:
+    """Two completions of step 1 with the same version, released at the same instant."""
+    import threading
+
+    barrier = threading.Barrier(2)
+    answers: list[tuple[int, Any]] = []
+    body = {"note": "", "version": version}
+
+    def complete() -> None:
+        barrier.wait()
+        answers.append(_api(server, f"/cases/{case_id}/steps/1/complete", token=token, body=body))
+
+    threads = [threading.Thread(target=complete) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return answers
+
+
+def test_two_people_completing_the_same_step_at_once(server: CaseServer, people: dict[str, Any]) -> None:
+    """A real race against the running server (four request threads): two completions of the same
+    step with the same version arrive together; exactly one succeeds, the other gets 409 with the
+    case as it now stands, and the step is completed once."""
+    tokens = {who: _token(people[who], server) for who in ("dx-shuji", "dx-jianwei")}
+    server.set_today(DAY0)
+    for round_ in range(4):
+        status, body = _api(
+            server,
+            f"/places/{DONGXIAO}/cases",
+            token=tokens["dx-shuji"],
+            body={"item_code": ITEM, "title": f"并发测试{round_}", "amount": "1000"},
+        )
+        assert status == 201, body
+        api = _Api(server, tokens, str(body["id"]))
+        api.post("dx-shuji", "/steps/1/materials", {"present": body["steps"][0]["materials"]})
+        api.post("dx-jianwei", "/steps/1/sign", {"note": ""})
+        answers = _race(server, tokens["dx-shuji"], api.case_id, api.version())
+        assert sorted(status for status, _ in answers) == [200, 409], answers
+        conflict = next(answer for status, answer in answers if status == 409)
+        assert conflict["error"]["code"] in ("stale", "step_done"), conflict
+        assert conflict["error"]["details"]["current_position"] == 2, conflict
+        status, timeline = _api(server, f"/cases/{api.case_id}/timeline")
+        assert [e["kind"] for e in timeline].count("step_completed") == 1, timeline
