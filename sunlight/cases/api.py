@@ -37,6 +37,7 @@ from .schemas import (
     CaseOpenIn,
     CaseOut,
     CaseRowOut,
+    CaseStateOut,
     DecisionIn,
     EventOut,
     ExceptionIn,
@@ -51,6 +52,7 @@ from .schemas import (
     RuleOut,
     StaffCaseOut,
     StepResultOut,
+    StopIn,
     VersionIn,
 )
 
@@ -607,6 +609,20 @@ def step_complete(request: HttpRequest, case_id: UUID, position: int, payload: N
         request=request,
     )
     return _step_result(case, step)
+
+
+@router.post(
+    "/cases/{case_id}/stop",
+    response=CaseStateOut,
+    summary="终止办理（如村民会议否决）：写明公开的理由；只有村党组织书记、村委会主任可以",
+    auth=STAFF,
+)
+def case_stop(request: HttpRequest, case_id: UUID, payload: StopIn) -> dict[str, Any]:
+    case = _case(case_id)
+    services.case_stop(
+        actor=request.user, case=case, reason=payload.reason, expected_version=payload.version, request=request
+    )
+    return _state(case)
 
 
 @router.post(

@@ -139,6 +139,15 @@ class CompleteForm(VersionForm):
     )
 
 
+class StopForm(VersionForm):
+    reason = forms.CharField(
+        label=_("终止理由（公开）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如：村民代表会议表决未通过，本事项不再办理。"),
+    )
+
+
 class DraftForm(VersionForm):
     title = forms.CharField(label=_("公告标题"), max_length=120)
     body = forms.CharField(label=_("公告正文"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))

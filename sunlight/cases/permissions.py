@@ -17,6 +17,7 @@ SIGN = "cases.sign"
 REQUEST_EXCEPTION = "cases.request_exception"
 GRANT_EXCEPTION = "cases.grant_exception"
 VIEW = "cases.view_staff"
+STOP = "cases.stop"
 
 COMMITTEE = frozenset({Role.SECRETARY, Role.DIRECTOR, Role.COMMITTEE_MEMBER, Role.CLERK})
 # Roles that may complete a step whose acting role is the key (besides the role itself).
@@ -37,6 +38,7 @@ register_action(
     COMMITTEE | SUPERVISION_ROLES | {Role.TOWNSHIP_OFFICIAL},
     "办理本人角色的步骤：登记材料、会议和表决，完成步骤",
 )
+register_action(STOP, LEADS, "终止办理（如村民会议否决），写明理由")
 register_action(SIGN, SUPERVISION_ROLES, "村务监督委员会对办理步骤签字")
 register_action(REQUEST_EXCEPTION, COMMITTEE, "对未通过检查的步骤申请例外")
 register_action(GRANT_EXCEPTION, {Role.TOWNSHIP_OFFICIAL}, "镇（街道）干部书面准予或不准予例外")

@@ -298,6 +298,11 @@ class VersionIn(Schema):
     version: int = VERSION
 
 
+class StopIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000, description="终止理由（公开）")
+    version: int = VERSION
+
+
 class ExceptionIn(Schema):
     rule: str = Field(..., min_length=1, max_length=40, description="未通过的规则名（见 GET /cases/rules）")
     reason: str = Field(..., min_length=1, max_length=2000)

@@ -27,7 +27,7 @@ from .selectors import CaseView
 
 LIST_LIMIT = 100
 # Events whose note is public: a completion note and the township's written reason.
-_PUBLIC_NOTES = frozenset({CaseEvent.Kind.STEP_COMPLETED, CaseEvent.Kind.EXCEPTION_GRANTED})
+_PUBLIC_NOTES = frozenset({CaseEvent.Kind.STEP_COMPLETED, CaseEvent.Kind.EXCEPTION_GRANTED, CaseEvent.Kind.STOPPED})
 
 
 @dataclass

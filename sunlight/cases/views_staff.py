@@ -42,11 +42,12 @@ from .forms import (
     MaterialsForm,
     MeetingForm,
     NoteForm,
+    StopForm,
 )
 from .models import Case, CaseException, CaseStep, ExceptionStatus, Meeting
 from .views import crumbs, is_late, step_rows, timeline, titled, village_or_404
 
-ACTIONS = ("materials", "meeting", "sign", "draft", "publish", "complete", "exception")
+ACTIONS = ("materials", "meeting", "sign", "draft", "publish", "complete", "exception", "stop")
 STAFF_LIMIT = 100
 
 
@@ -196,6 +197,8 @@ def _allowed(user: Any, case: Case, step: CaseStep | None, failing: list[Any]) -
         allowed.add("sign")
     if failing and can(user, perm.REQUEST_EXCEPTION, case.village):
         allowed.add("exception")
+    if can(user, perm.STOP, case.village):
+        allowed.add("stop")
     return allowed
 
 
@@ -231,6 +234,8 @@ def _new_form(action: str, case: Case, step: CaseStep, failing: list[Any], data:
         return CompleteForm(data, initial=initial)
     if action == "exception":
         return ExceptionRequestForm(data, initial=initial, failing=failing)
+    if action == "stop":
+        return StopForm(data, initial=initial)
     return NoteForm(data, initial=initial)  # sign, publish
 
 
@@ -351,6 +356,11 @@ def _do(action: str) -> Callable[[HttpRequest, Case, CaseStep, dict[str, Any], i
             "expected_version": version,
             "request": request,
         }
+        if action == "stop":
+            services.case_stop(
+                actor=request.user, case=case, reason=data["reason"], expected_version=version, request=request
+            )
+            return _("已终止办理。")
         if action == "materials":
             services.step_materials(present=data["present"], **common)
             return _("材料已登记。")

@@ -21,7 +21,7 @@ from ._base import (
 )
 from .exceptions import exception_decide, exception_request
 from .meetings import figures_on, meeting_record, rule_figures
-from .opening import case_open
+from .opening import case_open, case_stop
 from .reminders import steps_remind
 from .steps import (
     case_file_add,
@@ -44,6 +44,7 @@ __all__ = [
     "case_file_add",
     "case_open",
     "case_state",
+    "case_stop",
     "clean_amount",
     "exception_decide",
     "exception_request",

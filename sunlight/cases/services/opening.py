@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunlight.accounts.permissions import require
 from sunlight.catalogue.models import PowerItem
 from sunlight.catalogue.selectors import active_item_by_code
-from sunlight.lib.errors import DomainError, Unprocessable
+from sunlight.lib.errors import Conflict, DomainError, Unprocessable
 from sunlight.places.models import Level, Place
 
 from .. import permissions as perm
@@ -25,10 +26,13 @@ from ._base import (
     DECIDING_STEP_KEYS,
     PAYING_STEP_KEYS,
     _audit,
+    _bump,
     _clean_text,
     _event,
+    _locked,
     _start,
     _today,
+    case_state,
     clean_amount,
 )
 
@@ -122,4 +126,35 @@ def case_open(
         _start(case, steps[0], actor, on)
         case.save(update_fields=["current_position"])
         _audit(actor, "case_open", case, request, item=item.code, title=title, amount=str(value or ""))
+    return case
+
+
+def case_stop(*, actor: Any, case: Case, reason: str, expected_version: int | None = None, request: Any = None) -> Case:
+    """End an open case without finishing it — the villagers' meeting voted the proposal down,
+    the matter lapsed — with a written, public reason. Only the secretary or the director may."""
+    require(actor, perm.STOP, case.village, request=request)
+    reason = _clean_text("reason", reason, label=_("终止理由"), required=True, max_length=2000)
+    if len(reason) < 4:
+        raise Unprocessable(_("请写明终止办理的理由。"), details=[{"field": "reason"}])
+    with transaction.atomic():
+        case = _locked(case, expected_version)
+        if not case.is_open:
+            raise Conflict(
+                _("该事项已%(s)s，不能再终止。") % {"s": case.get_status_display()}, details=case_state(case)
+            )
+        at = case.current_position
+        case.status = CaseStatus.STOPPED
+        case.current_position = None
+        case.closed_at = timezone.now()
+        _event(
+            case,
+            CaseEvent.Kind.STOPPED,
+            actor,
+            note=reason,
+            from_status=CaseStatus.OPEN,
+            to_status=CaseStatus.STOPPED,
+            data={"at_step": at, "reason": reason},
+        )
+        _bump(case)
+        _audit(actor, "case_stop", case, request, reason=reason[:200], at_step=at)
     return case
