@@ -21,6 +21,13 @@ from sunlight.disclosure.selectors import post_state, published_post
 
 BOARD_YAML = Path(settings.DATA_DIR) / "demo" / "board.yaml"
 _DEMO_PHONE = re.compile(r"(?<![0-9])100[0-9]{8}(?![0-9])")  # the demo's fictional number range
+# Identifiers that are not personal data but can look like it to a digit scanner: UUIDs (e.g. a
+# group "…a132-4244-5678…" reads as a hyphenated mobile number) and hex hashes.
+_IDENTIFIERS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}")
+
+
+def _without_identifiers(text: str) -> str:
+    return _IDENTIFIERS.sub(lambda m: " " * len(m.group()), text)
 
 
 def _secrets() -> set[str]:
@@ -78,5 +85,5 @@ def test_it_never_shows_personal_numbers_of_the_demo_data_in_public(db: Any) -> 
         leaked = [s for s in secrets if s in text]
         assert not leaked, (path, leaked)
         assert not _DEMO_PHONE.search(text), path
-        assert personal_data_in([(path, text)]) == [], path
+        assert personal_data_in([(path, _without_identifiers(text))]) == [], path
         assert "999999" not in text, path  # not even a masked ID prefix reaches the public
