@@ -50,7 +50,16 @@ PERSONAS = {
 
 
 def pytest_configure(config: Any) -> None:
+    import os
+
     from django.conf import settings
+    from hypothesis import settings as hypothesis_settings
+
+    # Property tests draw the same examples on every run (CI must not turn red by chance);
+    # HYPOTHESIS_PROFILE=explore draws fresh ones when you want to hunt for new failures.
+    hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+    hypothesis_settings.register_profile("explore", derandomize=False)
+    hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
     # A fast hasher keeps the suite quick; production keeps Django's PBKDF2 (1,000,000 rounds).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
