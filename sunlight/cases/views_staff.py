@@ -26,6 +26,7 @@ from sunlight.accounts.notify import unread_for
 from sunlight.accounts.permissions import can, require, scope_codes
 from sunlight.catalogue.selectors import active_items
 from sunlight.catalogue.vocab import role_label
+from sunlight.disclosure.selectors import objections_to_answer, posts_to_sign
 from sunlight.lib.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from sunlight.places.models import Level, Place
 from sunlight.places.selectors import place_children
@@ -85,6 +86,8 @@ def workbench_todo(user: Any) -> dict[str, Any]:
         "next_steps": [{"step": s, "late": is_late(s, today), "missing": _missing(s, s.pk in met)} for s in steps],
         "signatures": selectors.signatures_waiting(user=user),
         "exceptions": selectors.exceptions_waiting(user=user),
+        "posts_to_sign": posts_to_sign(user=user),
+        "objections": objections_to_answer(user=user),
         "alerts": selectors.alerts_for(user=user, limit=20) if _oversees(user) else [],
         "notifications": unread_for(user=user),
         "open_in": _villages_to_open(user),

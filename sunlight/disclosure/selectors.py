@@ -353,3 +353,42 @@ def schedules_for_user(*, user: Any, on: date | None = None) -> list[VillageSche
     """Schedules of the villages a person oversees (village cadres: their own), deny by default."""
     codes = scope_codes(user, perm.VIEW)
     return schedules_under(codes=codes, on=on) if codes else []
+
+
+def _within(user: Any, action: str, field: str) -> Q | None:
+    codes = scope_codes(user, action)
+    if not codes:
+        return None
+    match = Q()
+    for code in codes:
+        match |= Q(**{f"{field}__startswith": code})
+    return match
+
+
+def posts_to_sign(*, user: Any, limit: int = 50) -> list[Post]:
+    """Drafts under review that wait for the supervision committee, in the person's villages,
+    which this person has not signed in their current revision (the workbench to-do)."""
+    within = _within(user, perm.SIGN, "village__code")
+    if within is None:
+        return []
+    signed = PostEvent.objects.filter(
+        post=OuterRef("pk"), actor=user, kind=PostEvent.Kind.SIGNED, revision=OuterRef("revision")
+    )
+    return list(
+        Post.objects.filter(within, status=PostStatus.REVIEW, requires_supervision=True)
+        .exclude(Exists(signed))
+        .select_related("village")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def objections_to_answer(*, user: Any, limit: int = 50) -> list[Objection]:
+    """Unanswered objections in the villages where this person answers them, soonest due first."""
+    within = _within(user, perm.ANSWER, "village__code")
+    if within is None:
+        return []
+    return list(
+        Objection.objects.filter(within, answer__isnull=True)
+        .select_related("post", "village")
+        .order_by("answer_due", "pk")[:limit]
+    )

@@ -15,9 +15,10 @@ from .helpers import START, clock_at, complete, open_f1, prepare
 
 pytestmark = pytest.mark.django_db
 
-# Measured on a warm session: the staff list is 9 queries (session, user, roles, the cases with
-# their current step, the to-do lists); the staff case page 19 (the case view, the step's checks).
-STAFF_LIST_MAX = 9
+# Measured on a warm session: the staff list is 10 queries for a cadre (session, user, roles, the
+# cases with their current step, the to-do lists incl. objections to answer; a supervisor also
+# reads the drafts to sign); the staff case page 20 (the case view, the step's checks).
+STAFF_LIST_MAX = 11
 STAFF_CASE_MAX = 20
 
 
