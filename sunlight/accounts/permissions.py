@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sunlight.lib.auditing import audit_write
@@ -104,6 +105,18 @@ def scope_codes(user: Any, action: str) -> list[str]:
     if rule is None or not getattr(user, "is_authenticated", False):
         return []
     return sorted({s.place_code for s in user_scopes(user=user) if s.role in rule.roles})
+
+
+def scope_filter(user: Any, action: str, field: str) -> Q | None:
+    """A filter on `field` (a place-code lookup path, e.g. "village__code") keeping the rows
+    within the places where `user` may do `action`; None when that is nowhere."""
+    codes = scope_codes(user, action)
+    if not codes:
+        return None
+    match = Q()
+    for code in codes:
+        match |= Q(**{f"{field}__startswith": code})
+    return match
 
 
 def require(user: Any, action: str, target: Any = None, *, request: Any = None) -> None:

@@ -66,6 +66,16 @@ def people_at_place(*, place: Place) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.active().filter(place=place).select_related("user").order_by("role", "user__username")
 
 
+def people_holding(*, roles: frozenset[str] | set[str], place_codes: list[str], on: date | None = None) -> list[User]:
+    """Active people holding any of `roles` on `on` (today) at any of the places (one query)."""
+    holders = (
+        RoleAssignment.objects.active_on(on or timezone.localdate())
+        .filter(role__in=roles, place__code__in=place_codes)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=holders, is_active=True))
+
+
 def tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
     """A person's own API tokens, newest first."""
     return ApiToken.objects.filter(user=user).order_by("-created_at")

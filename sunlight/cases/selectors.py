@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from sunlight.accounts.permissions import require, scope_codes
+from sunlight.accounts.permissions import require, scope_filter
 from sunlight.accounts.selectors import user_scopes
 from sunlight.disclosure.models import Post
 from sunlight.lib.errors import NotFound
@@ -112,12 +112,9 @@ def case_view(case: Case, *, staff: bool = False) -> CaseView:
 
 def staff_cases(*, user: Any, status: str = "") -> QuerySet[Case]:
     """Cases the staff member may see, newest first."""
-    codes = scope_codes(user, perm.VIEW)
-    if not codes:
+    match = scope_filter(user, perm.VIEW, "village__code")
+    if match is None:
         return Case.objects.none()
-    match = Q()
-    for code in codes:
-        match |= Q(village__code__startswith=code)
     qs = Case.objects.filter(match).select_related("village")
     if status:
         qs = qs.filter(status=status)
@@ -145,12 +142,9 @@ def my_next_steps(*, user: Any, on: dt.date | None = None) -> list[CaseStep]:
 
 def signatures_waiting(*, user: Any) -> list[CaseStep]:
     """Steps in hand that wait for this supervision member's village committee to sign."""
-    codes = scope_codes(user, perm.SIGN)
-    if not codes:
+    match = scope_filter(user, perm.SIGN, "case__village__code")
+    if match is None:
         return []
-    match = Q()
-    for code in codes:
-        match |= Q(case__village__code__startswith=code)
     return list(
         CaseStep.objects.filter(match, status=StepStatus.ACTIVE, supervision_signs=True, signed_at__isnull=True)
         .select_related("case", "case__village")
@@ -160,12 +154,9 @@ def signatures_waiting(*, user: Any) -> list[CaseStep]:
 
 def exceptions_waiting(*, user: Any) -> list[CaseException]:
     """Exception requests the township official may decide."""
-    codes = scope_codes(user, perm.GRANT_EXCEPTION)
-    if not codes:
+    match = scope_filter(user, perm.GRANT_EXCEPTION, "case__village__code")
+    if match is None:
         return []
-    match = Q()
-    for code in codes:
-        match |= Q(case__village__code__startswith=code)
     return list(
         CaseException.objects.filter(match, status="requested")
         .select_related("case", "case__village", "step", "requested_by")
@@ -175,12 +166,9 @@ def exceptions_waiting(*, user: Any) -> list[CaseException]:
 
 def alerts_for(*, user: Any, limit: int = 50) -> list[Alert]:
     """Risk alerts in the person's villages, township or county, newest first."""
-    codes = scope_codes(user, perm.VIEW)
-    if not codes:
+    match = scope_filter(user, perm.VIEW, "village__code")
+    if match is None:
         return []
-    match = Q()
-    for code in codes:
-        match |= Q(village__code__startswith=code)
     return list(Alert.objects.filter(match).select_related("village", "case", "step")[:limit])
 
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sunlight.accounts.permissions import can, require, scope_codes
+from sunlight.accounts.permissions import can, require, scope_codes, scope_filter
 from sunlight.catalogue.selectors import threshold_values
 from sunlight.lib.errors import NotFound
 from sunlight.places.models import Place
@@ -355,20 +355,10 @@ def schedules_for_user(*, user: Any, on: date | None = None) -> list[VillageSche
     return schedules_under(codes=codes, on=on) if codes else []
 
 
-def _within(user: Any, action: str, field: str) -> Q | None:
-    codes = scope_codes(user, action)
-    if not codes:
-        return None
-    match = Q()
-    for code in codes:
-        match |= Q(**{f"{field}__startswith": code})
-    return match
-
-
 def posts_to_sign(*, user: Any, limit: int = 50) -> list[Post]:
     """Drafts under review that wait for the supervision committee, in the person's villages,
     which this person has not signed in their current revision (the workbench to-do)."""
-    within = _within(user, perm.SIGN, "village__code")
+    within = scope_filter(user, perm.SIGN, "village__code")
     if within is None:
         return []
     signed = PostEvent.objects.filter(
@@ -384,7 +374,7 @@ def posts_to_sign(*, user: Any, limit: int = 50) -> list[Post]:
 
 def objections_to_answer(*, user: Any, limit: int = 50) -> list[Objection]:
     """Unanswered objections in the villages where this person answers them, soonest due first."""
-    within = _within(user, perm.ANSWER, "village__code")
+    within = scope_filter(user, perm.ANSWER, "village__code")
     if within is None:
         return []
     return list(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from sunlight.accounts.models import User
 from sunlight.accounts.permissions import require
 from sunlight.accounts.roles import SUPERVISION_ROLES, Role
-from sunlight.accounts.selectors import user_scopes
+from sunlight.accounts.selectors import people_holding, user_scopes
 from sunlight.catalogue.vocab import role_label
 from sunlight.disclosure.privacy import KIND_LABELS, personal_data_in
 from sunlight.lib.auditing import audit_write
@@ -34,12 +34,6 @@ from ..models import (
 DECIDING_STEP_KEYS = frozenset({"resolve"})
 PAYING_STEP_KEYS = frozenset({"implement", "handle"})
 MAX_AMOUNT = Decimal("999999999999.99")
-MAX_FILE_BYTES = 10 * 1024 * 1024
-_FILE_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
 
 
 class StepBlocked(Unprocessable):
@@ -221,24 +215,9 @@ def _start(case: Case, step: CaseStep, actor: Any, on: dt.date) -> None:
 
 
 def _township_officials(village: Place) -> list[User]:
-    from sunlight.accounts.models import RoleAssignment
-
-    codes = [village.code[:9], village.code[:6]]
-    ids = (
-        RoleAssignment.objects.active_on(_today())
-        .filter(role=Role.TOWNSHIP_OFFICIAL, place__code__in=codes)
-        .values_list("user_id", flat=True)
-    )
-    return list(User.objects.filter(pk__in=list(ids), is_active=True))
+    return people_holding(roles={Role.TOWNSHIP_OFFICIAL}, place_codes=[village.code[:9], village.code[:6]])
 
 
 def supervision_members(village: Place) -> list[User]:
     """The village's supervision committee today (for notifications)."""
-    from sunlight.accounts.models import RoleAssignment
-
-    ids = (
-        RoleAssignment.objects.active_on(_today())
-        .filter(role__in=SUPERVISION_ROLES, place=village)
-        .values_list("user_id", flat=True)
-    )
-    return list(User.objects.filter(pk__in=list(ids), is_active=True))
+    return people_holding(roles=SUPERVISION_ROLES, place_codes=[village.code])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from sunlight.accounts.models import User
 from sunlight.accounts.notify import Message, notify
 from sunlight.accounts.roles import Role
+from sunlight.accounts.selectors import people_holding
 from sunlight.disclosure.models import Post, PostStatus
 from sunlight.lib.workdays import add_workdays, workdays_between
 from sunlight.places.models import Place
@@ -33,18 +34,10 @@ from ._base import (
 
 
 def _role_holders(village: Place, role: str) -> list[User]:
-    from sunlight.accounts.models import RoleAssignment
-
     # An actor without an account role (the applicant, the county department) is reached
     # through the people who stand in for it.
     roles = {role} if role in Role.values else set(perm.STAND_INS.get(role, frozenset()))
-    codes = [village.code, village.code[:9], village.code[:6]]
-    ids = (
-        RoleAssignment.objects.active_on(_today())
-        .filter(role__in=roles, place__code__in=codes)
-        .values_list("user_id", flat=True)
-    )
-    return list(User.objects.filter(pk__in=list(ids), is_active=True))
+    return people_holding(roles=roles, place_codes=[village.code, village.code[:9], village.code[:6]])
 
 
 def _waiting_on_publicity(step: CaseStep, today: dt.date) -> bool:
