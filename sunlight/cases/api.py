@@ -679,7 +679,7 @@ def exception_decide(request: HttpRequest, exception_id: UUID, payload: Decision
 def file_upload(request: HttpRequest, case_id: UUID, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     case = _case(case_id)
     # Read one byte past the limit: enough for the service to refuse an oversized file.
-    data = file.read(services.MAX_FILE_BYTES + 1)
+    data = file.read(services.max_file_bytes() + 1)
     row = services.case_file_add(actor=request.user, case=case, name=file.name or "", data=data, request=request)
     out = {"id": row.public_id, "name": row.name, "content_type": row.content_type, "size": row.size}
     return Status(201, {**out, "sha256": row.sha256})

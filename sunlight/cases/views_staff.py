@@ -27,7 +27,7 @@ from sunlight.accounts.permissions import can, require, scope_codes
 from sunlight.catalogue.selectors import active_items
 from sunlight.catalogue.vocab import role_label
 from sunlight.disclosure.selectors import objections_to_answer, posts_to_sign
-from sunlight.lib.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from sunlight.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from sunlight.places.models import Level, Place
 from sunlight.places.selectors import place_children
 
@@ -291,23 +291,13 @@ def work_case(request: HttpRequest, case_id: str) -> HttpResponse:
     return _page(request, selectors.case_for_staff(user=request.user, public_id=case_id, request=request))
 
 
-def _too_large(size: int) -> Unprocessable:
-    """The service's 413, said before the upload is read into memory."""
-    err = Unprocessable(
-        _("文件太大：%(size)s MB，最大 10 MB。") % {"size": round(size / 1024 / 1024, 1)},
-        details=[{"field": "file"}],
-        code="too_large",
-    )
-    err.status = 413
-    return err
-
-
 def _kept_file(request: HttpRequest, case: Case, name: str) -> Any:
     upload = request.FILES.get(name)
     if upload is None:
         return None
-    if upload.size and upload.size > services.MAX_FILE_BYTES:
-        err = _too_large(upload.size)
+    if upload.size and upload.size > services.max_file_bytes():
+        # Said before the upload is read into memory.
+        err = services.file_too_large(upload.size)
         err.details = [{"field": name}]
         raise err
     data = upload.read()

@@ -11,7 +11,6 @@ exception to that named rule of that step. There is no other override.
 from ._base import (
     DECIDING_STEP_KEYS,
     MAX_AMOUNT,
-    MAX_FILE_BYTES,
     PAYING_STEP_KEYS,
     StepBlocked,
     case_state,
@@ -26,6 +25,8 @@ from .reminders import steps_remind
 from .steps import (
     case_file_add,
     file_kind,
+    file_too_large,
+    max_file_bytes,
     step_blockers,
     step_complete,
     step_facts,
@@ -38,7 +39,6 @@ from .steps import (
 __all__ = [
     "DECIDING_STEP_KEYS",
     "MAX_AMOUNT",
-    "MAX_FILE_BYTES",
     "PAYING_STEP_KEYS",
     "StepBlocked",
     "case_file_add",
@@ -50,6 +50,8 @@ __all__ = [
     "exception_request",
     "figures_on",
     "file_kind",
+    "file_too_large",
+    "max_file_bytes",
     "may_act",
     "meeting_record",
     "rule_figures",

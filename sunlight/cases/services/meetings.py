@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from sunlight.accounts.permissions import require
 from sunlight.catalogue.selectors import thresholds_in_force
-from sunlight.catalogue.vocab import MEETING_KINDS
+from sunlight.catalogue.vocab import MEETING_KINDS, MeetingKind
 from sunlight.lib.errors import Unprocessable
 from sunlight.places.models import Level, Place, VillageFigures
 
@@ -92,7 +92,7 @@ def _meeting_kind(step: CaseStep, case: Case, kind: str | None) -> str:
     chosen = (kind or step.meeting_kind).strip()
     if chosen != step.meeting_kind and not step.decides:
         raise Unprocessable(
-            _("本步骤应召开%(kind)s。") % {"kind": Meeting(kind=step.meeting_kind).get_kind_display()},
+            _("本步骤应召开%(kind)s。") % {"kind": MeetingKind(step.meeting_kind).label},
             details=[{"field": "kind"}],
         )
     if chosen not in MEETING_KINDS:

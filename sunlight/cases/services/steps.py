@@ -16,6 +16,7 @@ from sunlight.catalogue.selectors import thresholds_in_force
 from sunlight.disclosure import services as board
 from sunlight.disclosure.models import Post, PostStatus
 from sunlight.disclosure.selectors import unanswered_objections
+from sunlight.disclosure.services import attachment_kind, max_attachment_bytes, size_label
 from sunlight.lib import events
 from sunlight.lib.errors import Conflict, Unprocessable
 from sunlight.lib.workdays import next_workday
@@ -33,8 +34,6 @@ from ..models import (
     StepStatus,
 )
 from ._base import (
-    _FILE_MAGIC,
-    MAX_FILE_BYTES,
     StepBlocked,
     _active_step,
     _audit,
@@ -77,22 +76,33 @@ def step_materials(
     return step
 
 
+def max_file_bytes() -> int:
+    """Scans kept with a case have the board's attachment limit (DISCLOSURE_MAX_ATTACHMENT_BYTES)."""
+    return max_attachment_bytes()
+
+
+def file_too_large(size: int) -> Unprocessable:
+    """The 413 for a scan of `size` bytes over the limit (the same words in forms and API)."""
+    err = Unprocessable(
+        _("文件太大：%(size)s，最大 %(max)s。") % {"size": size_label(size), "max": size_label(max_file_bytes())},
+        details=[{"field": "file"}],
+        code="too_large",
+    )
+    err.status = 413
+    return err
+
+
 def file_kind(data: bytes) -> str | None:
-    """The content type judged by the file's first bytes (JPEG, PNG, PDF), or None."""
-    return next((ctype for magic, ctype in _FILE_MAGIC if data.startswith(magic)), None)
+    """The content type judged by the file's first bytes (JPEG, PNG, PDF, as for the board), or None."""
+    kind = attachment_kind(data)
+    return kind[0] if kind else None
 
 
 def case_file_add(*, actor: Any, case: Case, name: str, data: bytes, request: Any = None) -> CaseFile:
-    """Keep a scan with the case (minutes, a sign-in sheet): JPEG, PNG or PDF up to 10 MB."""
+    """Keep a scan with the case (minutes, a sign-in sheet): JPEG, PNG or PDF within the limit."""
     require(actor, perm.ACT, case.village, request=request)
-    if len(data) > MAX_FILE_BYTES:
-        err = Unprocessable(
-            _("文件太大：%(size)s MB，最大 10 MB。") % {"size": round(len(data) / 1024 / 1024, 1)},
-            details=[{"field": "file"}],
-            code="too_large",
-        )
-        err.status = 413
-        raise err
+    if len(data) > max_file_bytes():
+        raise file_too_large(len(data))
     ctype = file_kind(data)
     if ctype is None:
         raise Unprocessable(_("只能上传 JPG、PNG 图片或 PDF 文件。"), details=[{"field": "file"}], code="bad_type")
@@ -323,10 +333,13 @@ def _granted_rules(step: CaseStep) -> set[str]:
     return set(step.exceptions.filter(status=ExceptionStatus.GRANTED).values_list("rule", flat=True))
 
 
-def step_blockers(case: Case, step: CaseStep, *, on: dt.date | None = None) -> list[rules.Check]:
-    """The blocking failures of the step now, less those a township official excepted."""
+def step_blockers(
+    case: Case, step: CaseStep, *, on: dt.date | None = None, granted: set[str] | None = None
+) -> list[rules.Check]:
+    """The blocking failures of the step now, less those a township official excepted (`granted`:
+    the excepted rules when the caller has already read them)."""
     checks = rules.step_checks(step_facts(case, step, on=on))
-    granted = _granted_rules(step)
+    granted = _granted_rules(step) if granted is None else granted
     return [c for c in rules.blocking_failures(checks) if c.rule not in granted]
 
 
@@ -365,10 +378,11 @@ def step_complete(
         step = _active_step(case, position)
         _require_step_role(actor, step, case, request)
         today = _today()
-        failures = step_blockers(case, step, on=today)
+        granted = _granted_rules(step)
+        failures = step_blockers(case, step, on=today, granted=granted)
         if failures:
             raise _blocked_error(step, failures)
-        excepted = sorted(_granted_rules(step))
+        excepted = sorted(granted)
         step.status = StepStatus.DONE
         step.completed_on = today
         step.completed_at = timezone.now()

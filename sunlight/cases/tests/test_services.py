@@ -334,7 +334,7 @@ def test_it_refuses_files_of_the_wrong_kind_size_or_person(people: People, clock
         Unprocessable, case, lambda: call(actor=people.clerk, case=case, name="x.gif", data=b"GIF89a"), code="bad_type"
     )
     refused(Unprocessable, case, lambda: call(actor=people.clerk, case=case, name="x", data=b""), code="bad_type")
-    big = PDF + b"\x00" * services.MAX_FILE_BYTES
+    big = PDF + b"\x00" * services.max_file_bytes()
     err = refused(Unprocessable, case, lambda: call(actor=people.clerk, case=case, name="big.pdf", data=big))
     assert err.code == "too_large" and err.status == 413
     for who in ("villager", "outsider", "county"):
